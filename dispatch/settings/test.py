@@ -1,0 +1,13 @@
+"""Test override: the real PostgreSQL on 127.0.0.1 unless DATABASE_URL says otherwise."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dispatch")
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+
+from dispatch.settings.base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from dispatch.views import healthz
+
+admin.site.site_header = "民意速办 · 工单分拨管理"
+admin.site.site_title = "民意速办"
+admin.site.index_title = "管理首页"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz/", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""The unified ticket: channels, tickets, their lifecycle and the append-only event log."""

@@ -1,0 +1,369 @@
+"""Channels, the unified ticket with its lifecycle, and the append-only event log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from tickets import transition_rules as rules
+
+
+def new_signing_secrets() -> list[str]:
+    return [secrets.token_hex(32)]
+
+
+class ChannelFamily(models.TextChoices):
+    HOTLINE = "hotline", _("热线来电")
+    WEB_FORM = "web_form", _("网站/APP表单")
+    PETITION = "petition", _("信访")
+    PUBLIC_OPINION = "public_opinion", _("舆情")
+    MACHINE_EVENT = "machine_event", _("感知与网格事件")
+    CITY_PLATFORM = "city_platform", _("市级平台")
+
+
+class Channel(models.Model):
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    family = models.CharField(_("渠道类型"), max_length=20, choices=ChannelFamily.choices)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    # Two secrets are valid at once while a channel rotates its key; the first signs callbacks.
+    signing_secrets = models.JSONField(_("签名密钥"), default=new_signing_secrets)
+    callback_url = models.URLField(_("状态回调地址"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("受理渠道")
+        verbose_name_plural = _("受理渠道")
+        ordering = ["family", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketState(models.TextChoices):
+    RECEIVED = "received", _("已受理")
+    TRIAGE = "triage", _("待人工分拨")
+    ASSIGNED = "assigned", _("已派单")
+    CONTACTED = "contacted", _("已联系")
+    MET = "met", _("已约见")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已归档")
+    MERGED = "merged", _("已合并")
+    REJECTED = "rejected", _("已作废")
+
+
+OPEN_STATES = (
+    TicketState.RECEIVED,
+    TicketState.TRIAGE,
+    TicketState.ASSIGNED,
+    TicketState.CONTACTED,
+    TicketState.MET,
+)
+WORKING_STATES = (TicketState.ASSIGNED, TicketState.CONTACTED, TicketState.MET)
+S = TicketState
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", _("紧急")
+    NORMAL = "normal", _("一般")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("工单编号"), max_length=24, unique=True, editable=False)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("受理渠道"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    external_id = models.CharField(_("渠道单号"), max_length=100)
+    received_at = models.DateTimeField(_("受理时间"), default=timezone.now)
+
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("诉求内容"))
+    citizen_name = models.CharField(_("诉求人"), max_length=60, blank=True)
+    citizen_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    citizen_id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    street = models.ForeignKey(
+        "dispatch.Unit", verbose_name=_("所属街道"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": "street_office"},
+    )
+    community = models.CharField(_("社区"), max_length=60, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    urgency = models.CharField(
+        _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    category_l1 = models.CharField(_("一级分类"), max_length=40, blank=True)
+    category_l2 = models.CharField(_("二级分类"), max_length=40, blank=True)
+    category_l3 = models.CharField(_("三级分类"), max_length=40, blank=True)
+
+    predicted_unit = models.ForeignKey(
+        "dispatch.Unit", verbose_name=_("模型建议单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    prediction_confidence = models.FloatField(_("模型置信度"), null=True, blank=True)
+    # [{"unit": "<code>", "probability": 0.81}, ...] best first
+    prediction_top3 = models.JSONField(_("候选单位"), default=list, blank=True)
+
+    unit = models.ForeignKey(
+        "dispatch.Unit", verbose_name=_("承办单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        "dispatch.Staff", verbose_name=_("责任人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="tickets",
+    )
+    assisting_units = models.ManyToManyField(
+        "dispatch.Unit", verbose_name=_("协办单位"), blank=True, related_name="assisting_tickets"
+    )
+
+    state = FSMField(
+        _("状态"), default=TicketState.RECEIVED, choices=TicketState.choices, max_length=16
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("重复件主单"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="duplicates",
+    )
+    reply = models.TextField(_("答复内容"), blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=24, choices=Satisfaction.choices, blank=True
+    )
+    follow_up_note = models.TextField(_("回访记录"), blank=True)
+
+    # Milestones as facts. The SLA issue adds the matching *_due_at deadlines beside them.
+    assigned_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
+    met_at = models.DateTimeField(_("约见时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+
+    return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    transfer_count = models.PositiveSmallIntegerField(_("改派次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+
+    # Optimistic concurrency: every change bumps it; a stale writer gets a conflict error.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-received_at"]
+        permissions = [("view_citizen_pii", _("查看诉求人完整电话和身份证号"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], name="ticket_unique_channel_external_id"
+            ),
+        ]
+        indexes = [
+            # A unit's queue: open tickets of one unit (the unit and caseworker queues).
+            models.Index(
+                fields=["unit", "state"], name="ticket_open_by_unit",
+                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+            ),
+            # The triage queue: tickets waiting for a dispatcher, oldest first.
+            models.Index(
+                fields=["received_at"], name="ticket_triage_queue",
+                condition=Q(state="triage"),
+            ),
+            models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
+            models.Index(fields=["received_at"], name="ticket_received_at"),
+            models.Index(fields=["citizen_phone"], name="ticket_citizen_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    # Transition methods only change this instance in memory. Services in tickets.services call
+    # them inside a transaction, save, write the TicketEvent and schedule side effects on commit.
+
+    @transition(field=state, source=S.RECEIVED, target=S.TRIAGE, permission=rules.may_dispatch,
+                custom={"label": _("转人工分拨"), "admin": True})
+    def triage(self, *, at: datetime) -> None:
+        pass
+
+    @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.ASSIGNED,
+                permission=rules.may_dispatch,
+                custom={"label": _("派单"), "admin": True, "form": "tickets.admin_forms.AssignForm"})
+    def assign(self, *, unit: Any, assignee: Any, at: datetime) -> None:
+        self.unit = unit
+        self.assignee = assignee
+        self.assigned_at = at
+
+    @transition(field=state, source=S.ASSIGNED, target=S.CONTACTED, permission=rules.may_work,
+                conditions=[rules.has_assignee],
+                custom={"label": _("记录联系"), "admin": True,
+                        "form": "tickets.admin_forms.NoteForm"})
+    def record_contact(self, *, at: datetime) -> None:
+        self.contacted_at = at
+
+    @transition(field=state, source=S.CONTACTED, target=S.MET, permission=rules.may_work,
+                custom={"label": _("记录约见"), "admin": True,
+                        "form": "tickets.admin_forms.NoteForm"})
+    def record_meeting(self, *, at: datetime) -> None:
+        self.met_at = at
+
+    @transition(field=state, source=S.MET, target=S.RESOLVED, permission=rules.may_work,
+                custom={"label": _("办结"), "admin": True,
+                        "form": "tickets.admin_forms.ResolveForm"})
+    def resolve(self, *, reply: str, at: datetime) -> None:
+        self.reply = reply
+        self.resolved_at = at
+
+    @transition(field=state, source=S.RESOLVED, target=S.CLOSED, permission=rules.may_follow_up,
+                conditions=[rules.citizen_satisfied], custom={"label": _("归档")})
+    def close(self, *, at: datetime) -> None:
+        self.closed_at = at
+
+    @transition(field=state, source=S.RESOLVED, target=S.ASSIGNED, permission=rules.may_follow_up,
+                conditions=[rules.citizen_unsatisfied], custom={"label": _("重办")})
+    def reopen(self, *, at: datetime) -> None:
+        # 重办 goes back to the same unit and person; the milestones start over.
+        self.assigned_at = at
+        self.contacted_at = None
+        self.met_at = None
+        self.resolved_at = None
+        self.reopen_count += 1
+
+    @transition(field=state, source=list(WORKING_STATES), target=S.TRIAGE,
+                permission=rules.may_return,
+                custom={"label": _("退单"), "admin": True,
+                        "form": "tickets.admin_forms.ReasonForm"})
+    def return_to_triage(self, *, at: datetime) -> None:
+        self.unit = None
+        self.assignee = None
+        self.assigned_at = None
+        self.contacted_at = None
+        self.met_at = None
+        self.return_count += 1
+
+    @transition(field=state, source=list(WORKING_STATES), target=S.ASSIGNED,
+                permission=rules.may_transfer,
+                custom={"label": _("改派"), "admin": True,
+                        "form": "tickets.admin_forms.TransferForm"})
+    def transfer(self, *, unit: Any, assignee: Any, at: datetime) -> None:
+        self.unit = unit
+        self.assignee = assignee
+        self.assigned_at = at
+        self.contacted_at = None
+        self.met_at = None
+        self.transfer_count += 1
+
+    @transition(field=state, source=list(OPEN_STATES), target=S.MERGED,
+                permission=rules.may_dispatch, conditions=[rules.has_no_merged_children],
+                custom={"label": _("合并重复件"), "admin": True,
+                        "form": "tickets.admin_forms.MergeForm"})
+    def merge(self, *, parent: Ticket, at: datetime) -> None:
+        self.parent = parent
+
+    @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.REJECTED,
+                permission=rules.may_reject,
+                custom={"label": _("作废（无效/骚扰）"), "admin": True,
+                        "form": "tickets.admin_forms.ReasonForm"})
+    def reject(self, *, at: datetime) -> None:
+        pass
+
+
+class TicketNumberSequence(models.Model):
+    """Per-day counter behind FT20261128-000123; the row lock serialises concurrent intake."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("工单编号序列")
+        verbose_name_plural = _("工单编号序列")
+
+
+class EventAction(models.TextChoices):
+    CREATE = "create", _("受理")
+    TRIAGE = "triage", _("转人工分拨")
+    ASSIGN = "assign", _("派单")
+    RECORD_CONTACT = "record_contact", _("联系诉求人")
+    RECORD_MEETING = "record_meeting", _("约见")
+    RESOLVE = "resolve", _("办结")
+    FOLLOW_UP = "follow_up", _("回访")
+    CLOSE = "close", _("归档")
+    REOPEN = "reopen", _("重办")
+    RETURN = "return_to_triage", _("退单")
+    TRANSFER = "transfer", _("改派")
+    MERGE = "merge", _("合并重复件")
+    REJECT = "reject", _("作废")
+    REASSIGN = "reassign", _("更换责任人")
+    EDIT = "edit", _("修改分拨信息")
+    PREDICT = "predict", _("模型分拨建议")
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("工单事件只能追加，不能修改")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("工单事件只能追加，不能删除")
+
+
+class TicketEvent(models.Model):
+    """One row per transition or routed-field edit: the ticket's 一单到底 trail."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    # A snapshot, so the trail still reads right after a rename; "系统" when no person acted.
+    actor_label = models.CharField(_("操作人名称"), max_length=120)
+    action = models.CharField(_("动作"), max_length=20, choices=EventAction.choices)
+    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
+    reason = models.TextField(_("原因/说明"), blank=True)
+    payload = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = TicketEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("工单事件只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("工单事件只能追加，不能删除")

@@ -1,0 +1,416 @@
+"""Ticket use cases. Views, the API, Celery tasks, admin actions and commands all call these.
+
+Every state change has one shape: inside ``transaction.atomic`` lock the row, check the version the
+caller saw, apply the django-fsm transition, ``save(update_fields=...)``, append a TicketEvent, and
+leave side effects to ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dispatch.models import Staff, StaffRole, Unit
+from tickets import transition_rules as rules
+from tickets.errors import (
+    IllegalTransition,
+    TicketConflict,
+    TicketInputError,
+    TransitionConditionFailed,
+    TransitionForbidden,
+)
+from tickets.models import (
+    OPEN_STATES,
+    WORKING_STATES,
+    Channel,
+    EventAction,
+    Satisfaction,
+    Ticket,
+    TicketEvent,
+    Urgency,
+)
+from tickets.numbering import ticket_number_next
+
+Actor = AbstractBaseUser | None
+SYSTEM_LABEL = "系统"
+_UNSET: Any = object()
+
+
+def actor_label(actor: Actor) -> str:
+    if actor is None:
+        return SYSTEM_LABEL
+    full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    username = actor.get_username()
+    return f"{full_name}（{username}）" if full_name else username
+
+
+def _event(
+    *, ticket: Ticket, actor: Actor, action: str, at: datetime, from_state: str = "",
+    to_state: str = "", reason: str = "", payload: dict[str, Any] | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, actor=actor, actor_label=actor_label(actor), action=action, at=at,
+        from_state=from_state, to_state=to_state, reason=reason, payload=payload or {},
+    )
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the row under a lock; refuse if it moved on since the caller read it."""
+    current = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if current.version != ticket.version:
+        raise TicketConflict(ticket=current, seen_version=ticket.version)
+    return current
+
+
+def _check_allowed(ticket: Ticket, action: str, actor: Actor) -> None:
+    """State first, then the actor's permission: the error names whichever fails."""
+    meta = getattr(ticket, action)._django_fsm
+    if not meta.has_transition(ticket.state):
+        raise IllegalTransition(ticket=ticket, action=action)
+    if not meta.get_transition(ticket.state).has_perm(ticket, actor):
+        raise TransitionForbidden(ticket=ticket, action=action, actor_label=actor_label(actor))
+
+
+def _check_conditions(ticket: Ticket, action: str) -> None:
+    transition = getattr(ticket, action)._django_fsm.get_transition(ticket.state)
+    for cond in transition.conditions:
+        if not cond(ticket):
+            raise TransitionConditionFailed(
+                ticket=ticket, action=action, reason=rules.message_of(cond)
+            )
+
+
+def _require(field_errors: dict[str, list[str]], ticket: Ticket | None = None) -> None:
+    errors = {field: msgs for field, msgs in field_errors.items() if msgs}
+    if errors:
+        raise TicketInputError(errors, ticket=ticket)
+
+
+def _transition(
+    *, ticket: Ticket, actor: Actor, action: str, fields: Sequence[str],
+    kwargs: dict[str, Any] | None = None, reason: str = "", payload: dict[str, Any] | None = None,
+    before: Any = None,
+) -> Ticket:
+    """Apply one transition. ``before(current)`` may validate or set fields under the lock."""
+    with transaction.atomic():
+        current = _lock(ticket)
+        _check_allowed(current, action, actor)
+        if before is not None:
+            before(current)
+        _check_conditions(current, action)
+        from_state = current.state
+        at = timezone.now()
+        getattr(current, action)(**(kwargs or {}), at=at)
+        current.version += 1
+        current.save(update_fields=[*fields, "state", "version", "updated_at"])
+        _event(
+            ticket=current, actor=actor, action=action, at=at, from_state=from_state,
+            to_state=current.state, reason=reason, payload=payload,
+        )
+    return current
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TicketCreateResult:
+    ticket: Ticket
+    created: bool
+
+
+def ticket_create(
+    *, channel: Channel, external_id: str, title: str, content: str,
+    received_at: datetime | None = None, citizen_name: str = "", citizen_phone: str = "",
+    citizen_id_number: str = "", address: str = "", street: Unit | None = None,
+    community: str = "", latitude: Decimal | None = None, longitude: Decimal | None = None,
+    urgency: str = Urgency.NORMAL, category: Sequence[str] = (),
+) -> TicketCreateResult:
+    """Create a ticket in ``received``. The same (channel, external id) returns the same ticket."""
+    external_id = external_id.strip()
+    _require({
+        "channel": [] if channel.active else [f"渠道「{channel.name}」已停用"],
+        "external_id": [] if external_id else ["请提供渠道单号"],
+        "title": [] if title.strip() else ["请填写标题"],
+        "content": [] if content.strip() else ["请填写诉求内容"],
+        "urgency": [] if urgency in Urgency.values else [f"紧急程度只能是 {Urgency.values}"],
+        "category": [] if len(category) <= 3 else ["分类最多三级"],
+        "street": [] if street is None or street.kind == "street_office" else ["不是街道办事处"],
+    })
+    existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
+    if existing is not None:
+        return TicketCreateResult(ticket=existing, created=False)
+
+    received_at = received_at or timezone.now()
+    levels = [*category, "", "", ""][:3]
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                number=ticket_number_next(received_at=received_at),
+                channel=channel, external_id=external_id, received_at=received_at,
+                title=title.strip(), content=content.strip(), citizen_name=citizen_name.strip(),
+                citizen_phone=citizen_phone.strip(), citizen_id_number=citizen_id_number.strip(),
+                address=address.strip(), street=street, community=community.strip(),
+                latitude=latitude, longitude=longitude, urgency=urgency,
+                category_l1=levels[0], category_l2=levels[1], category_l3=levels[2],
+            )
+            _event(
+                ticket=ticket, actor=None, action=EventAction.CREATE, at=ticket.created_at,
+                to_state=ticket.state, payload={"channel": channel.code, "external_id": external_id},
+            )
+    except IntegrityError:
+        # A simultaneous delivery of the same (channel, external id) won the insert.
+        existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is None:
+            raise
+        return TicketCreateResult(ticket=existing, created=False)
+    return TicketCreateResult(ticket=ticket, created=True)
+
+
+# --- dispatching ---------------------------------------------------------------------------------
+
+def _validate_assignee(unit: Unit | None, assignee: Staff | None, ticket: Ticket) -> None:
+    errors: dict[str, list[str]] = {"unit": [], "assignee": []}
+    if unit is None:
+        errors["unit"].append("请选择承办单位")
+    elif not unit.active:
+        errors["unit"].append(f"单位「{unit.name}」已停用")
+    if assignee is None:
+        errors["assignee"].append("请选择责任人")
+    elif unit is not None:
+        if assignee.unit_id != unit.pk:
+            errors["assignee"].append(f"{assignee} 不属于「{unit.name}」")
+        elif assignee.role not in (StaffRole.CASEWORKER, StaffRole.UNIT_LEAD):
+            errors["assignee"].append("责任人必须是经办人或单位负责人")
+        elif not assignee.user.is_active:
+            errors["assignee"].append(f"{assignee} 的账号已停用")
+    _require(errors, ticket)
+
+
+def ticket_triage(*, ticket: Ticket, actor: Actor, reason: str = "") -> Ticket:
+    """Send a ticket to the dispatchers' queue (the router was not sure)."""
+    return _transition(ticket=ticket, actor=actor, action="triage", fields=[], reason=reason)
+
+
+def ticket_assign(
+    *, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff, reason: str = ""
+) -> Ticket:
+    """Dispatch to a unit and a named person; the SLA clocks start here."""
+    _validate_assignee(unit, assignee, ticket)
+    return _transition(
+        ticket=ticket, actor=actor, action="assign",
+        fields=["unit", "assignee", "assigned_at"],
+        kwargs={"unit": unit, "assignee": assignee}, reason=reason,
+        payload={"unit": unit.code, "assignee": assignee.user.get_username()},
+    )
+
+
+def ticket_transfer(
+    *, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff, reason: str
+) -> Ticket:
+    """改派: move a ticket in work to another unit and person."""
+    _require({"reason": [] if reason.strip() else ["请填写改派原因"]}, ticket)
+    _validate_assignee(unit, assignee, ticket)
+
+    def same_unit_refused(current: Ticket) -> None:
+        _require({"unit": ["改派的目标单位与当前承办单位相同"] if current.unit_id == unit.pk else []},
+                 current)
+
+    previous = {"unit": ticket.unit.code if ticket.unit else None}
+    return _transition(
+        ticket=ticket, actor=actor, action="transfer",
+        fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at", "transfer_count"],
+        kwargs={"unit": unit, "assignee": assignee}, reason=reason.strip(),
+        payload={**{"from_" + k: v for k, v in previous.items()}, "unit": unit.code,
+                 "assignee": assignee.user.get_username()},
+        before=same_unit_refused,
+    )
+
+
+def ticket_return(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """退单: the unit lead sends the ticket back to triage with a reason."""
+    _require({"reason": [] if reason.strip() else ["请填写退单原因"]}, ticket)
+    payload = {"unit": ticket.unit.code if ticket.unit else None}
+    return _transition(
+        ticket=ticket, actor=actor, action="return_to_triage",
+        fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at", "return_count"],
+        reason=reason.strip(), payload=payload,
+    )
+
+
+def ticket_merge(*, ticket: Ticket, actor: Actor, parent: Ticket, reason: str = "") -> Ticket:
+    """Merge a duplicate (重复件) into its open parent."""
+    def parent_must_be_open(current: Ticket) -> None:
+        fresh_parent = Ticket.objects.get(pk=parent.pk)
+        errors = []
+        if fresh_parent.pk == current.pk:
+            errors.append("不能把工单合并到它自己")
+        elif fresh_parent.state not in OPEN_STATES:
+            errors.append(f"主单 {fresh_parent.number} 已{fresh_parent.get_state_display()}，"
+                          "只能合并到在办工单")
+        _require({"parent": errors}, current)
+
+    return _transition(
+        ticket=ticket, actor=actor, action="merge", fields=["parent"],
+        kwargs={"parent": parent}, reason=reason, payload={"parent": parent.number},
+        before=parent_must_be_open,
+    )
+
+
+def ticket_reject(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """作废: invalid request or spam, with a reason."""
+    _require({"reason": [] if reason.strip() else ["请填写作废原因"]}, ticket)
+    return _transition(ticket=ticket, actor=actor, action="reject", fields=[],
+                       reason=reason.strip())
+
+
+# --- working the ticket --------------------------------------------------------------------------
+
+def ticket_record_contact(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """The caseworker reached the citizen (the 10-minute milestone)."""
+    return _transition(ticket=ticket, actor=actor, action="record_contact",
+                       fields=["contacted_at"], reason=note)
+
+
+def ticket_record_meeting(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """The caseworker met the citizen or the site (the 30-minute milestone)."""
+    return _transition(ticket=ticket, actor=actor, action="record_meeting",
+                       fields=["met_at"], reason=note)
+
+
+def ticket_resolve(*, ticket: Ticket, actor: Actor, reply: str) -> Ticket:
+    """办结 with the reply the citizen will read."""
+    _require({"reply": [] if reply.strip() else ["请填写答复内容"]}, ticket)
+    return _transition(ticket=ticket, actor=actor, action="resolve",
+                       fields=["reply", "resolved_at"], kwargs={"reply": reply.strip()})
+
+
+def ticket_follow_up(*, ticket: Ticket, actor: Actor, satisfaction: str, note: str = "") -> Ticket:
+    """回访 result: satisfied closes the ticket, unsatisfied reopens it to the same unit."""
+    _require({"satisfaction": [] if satisfaction in Satisfaction.values
+              else [f"满意度只能是 {Satisfaction.values}"]}, ticket)
+    action = "reopen" if satisfaction == Satisfaction.UNSATISFIED else "close"
+
+    def record_result(current: Ticket) -> None:
+        current.satisfaction = satisfaction
+        current.follow_up_note = note.strip()
+        _event(ticket=current, actor=actor, action=EventAction.FOLLOW_UP, at=timezone.now(),
+               from_state=current.state, to_state=current.state, reason=note.strip(),
+               payload={"satisfaction": satisfaction})
+
+    fields = ["satisfaction", "follow_up_note"]
+    fields += (["assigned_at", "contacted_at", "met_at", "resolved_at", "reopen_count"]
+               if action == "reopen" else ["closed_at"])
+    return _transition(ticket=ticket, actor=actor, action=action, fields=fields,
+                       reason=note.strip(), payload={"satisfaction": satisfaction},
+                       before=record_result)
+
+
+# --- edits of routed fields (no state change, still one event each) ------------------------------
+
+def _edit(*, ticket: Ticket, actor: Actor, action: str, may: Any, apply: Any,
+          reason: str) -> Ticket:
+    with transaction.atomic():
+        current = _lock(ticket)
+        if not may(current, actor):
+            raise TransitionForbidden(ticket=current, action=action,
+                                      actor_label=actor_label(actor))
+        changes, fields = apply(current)
+        if not changes:
+            return current
+        current.version += 1
+        current.save(update_fields=[*fields, "version", "updated_at"])
+        _event(ticket=current, actor=actor, action=action, at=timezone.now(),
+               from_state=current.state, to_state=current.state, reason=reason,
+               payload={"changes": changes})
+    return current
+
+
+def ticket_reassign(*, ticket: Ticket, actor: Actor, assignee: Staff, reason: str = "") -> Ticket:
+    """Hand a ticket in work to another person of the same unit."""
+    with transaction.atomic():
+        current = _lock(ticket)
+        if current.state not in WORKING_STATES:
+            raise IllegalTransition(ticket=current, action=EventAction.REASSIGN)
+        if not rules.may_reassign(current, actor):
+            raise TransitionForbidden(ticket=current, action=EventAction.REASSIGN,
+                                      actor_label=actor_label(actor))
+        _validate_assignee(current.unit, assignee, current)
+        if assignee.pk == current.assignee_id:
+            return current
+        before = current.assignee.user.get_username() if current.assignee else None
+        current.assignee = assignee
+        current.version += 1
+        current.save(update_fields=["assignee", "version", "updated_at"])
+        _event(ticket=current, actor=actor, action=EventAction.REASSIGN, at=timezone.now(),
+               from_state=current.state, to_state=current.state, reason=reason,
+               payload={"changes": {"assignee": [before, assignee.user.get_username()]}})
+    return current
+
+
+def ticket_update_routing(
+    *, ticket: Ticket, actor: Actor, urgency: str = _UNSET, category: Sequence[str] = _UNSET,
+    assisting_units: Iterable[Unit] = _UNSET, reason: str = "",
+) -> Ticket:
+    """Change urgency, category or assisting units; each call that changes something is one event."""
+    if urgency is not _UNSET:
+        _require({"urgency": [] if urgency in Urgency.values
+                  else [f"紧急程度只能是 {Urgency.values}"]}, ticket)
+    if category is not _UNSET:
+        _require({"category": [] if len(category) <= 3 else ["分类最多三级"]}, ticket)
+
+    def apply(current: Ticket) -> tuple[dict[str, list[Any]], list[str]]:
+        if current.state not in OPEN_STATES:
+            raise IllegalTransition(ticket=current, action=EventAction.EDIT)
+        changes: dict[str, list[Any]] = {}
+        fields: list[str] = []
+        if urgency is not _UNSET and urgency != current.urgency:
+            changes["urgency"] = [current.urgency, urgency]
+            current.urgency = urgency
+            fields.append("urgency")
+        if category is not _UNSET:
+            levels = [*category, "", "", ""][:3]
+            old = [current.category_l1, current.category_l2, current.category_l3]
+            if levels != old:
+                changes["category"] = [old, levels]
+                current.category_l1, current.category_l2, current.category_l3 = levels
+                fields += ["category_l1", "category_l2", "category_l3"]
+        if assisting_units is not _UNSET:
+            new = sorted(u.code for u in assisting_units)
+            old_units = sorted(current.assisting_units.values_list("code", flat=True))
+            if new != old_units:
+                changes["assisting_units"] = [old_units, new]
+                current.assisting_units.set(Unit.objects.filter(code__in=new))
+        return changes, fields
+
+    return _edit(ticket=ticket, actor=actor, action=EventAction.EDIT, may=rules.may_edit_routing,
+                 apply=apply, reason=reason)
+
+
+def ticket_record_prediction(
+    *, ticket: Ticket, predicted_unit: Unit, confidence: float, top3: list[dict[str, Any]],
+) -> Ticket:
+    """The router's suggestion (system only): kept on the ticket and in the trail."""
+    _require({"confidence": [] if 0.0 <= confidence <= 1.0 else ["置信度必须在 0 到 1 之间"]},
+             ticket)
+
+    def apply(current: Ticket) -> tuple[dict[str, list[Any]], list[str]]:
+        changes = {
+            "predicted_unit": [current.predicted_unit.code if current.predicted_unit else None,
+                               predicted_unit.code],
+            "prediction_confidence": [current.prediction_confidence, confidence],
+        }
+        current.predicted_unit = predicted_unit
+        current.prediction_confidence = confidence
+        current.prediction_top3 = top3
+        return changes, ["predicted_unit", "prediction_confidence", "prediction_top3"]
+
+    return _edit(ticket=ticket, actor=None, action=EventAction.PREDICT,
+                 may=lambda _ticket, who: who is None,
+                 apply=apply, reason="")
