@@ -189,3 +189,15 @@ def org_load(*, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> OrgLoadReport:
         groups = _load_groups(report)
         _load_staff(fixtures_dir, units, groups, report)
     return report
+
+
+def org_ensure_demo_admin(*, username: str = "admin") -> bool:
+    """The embedded demo's superuser; returns True if it was created now."""
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        return False
+    user_model.objects.create_superuser(
+        username=username, email=f"{username}@demo.invalid",
+        password=settings.DISPATCH_DEMO_PASSWORD, first_name="系统管理员",
+    )
+    return True
