@@ -7,7 +7,7 @@ from dispatch.services.heartbeat import heartbeat_list
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and people: the database answers; when did beat and the worker last run."""
+    """For load balancers and people: does the database answer; when did beat and a worker run."""
     try:
         connection.ensure_connection()
         heartbeats = heartbeat_list()

@@ -109,6 +109,10 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Same: the inline trail is read-only."""
 
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any,
+                                 add: bool = False) -> list[Any]:
+        return []  # nothing was saved; the TicketEvent is the record of what happened
+
     @admin.display(description="联系电话")
     def citizen_phone_masked(self, obj: Ticket) -> str:
         return mask_phone(obj.citizen_phone)

@@ -41,7 +41,8 @@ class TransferForm(AssignForm):
 
 
 class MergeForm(forms.Form):
-    parent = forms.CharField(label="主单编号", help_text="要并入的在办工单编号，如 FT20261128-000123")
+    parent = forms.CharField(label="主单编号",
+                             help_text="要并入的在办工单编号，如 FT20261128-000123")
     reason = forms.CharField(label="说明", required=False)
 
     def clean_parent(self) -> Ticket:
@@ -50,5 +51,7 @@ class MergeForm(forms.Form):
         if parent is None:
             raise forms.ValidationError(f"找不到工单 {number}")
         if parent.state not in OPEN_STATES:
-            raise forms.ValidationError(f"工单 {number} 已{parent.get_state_display()}，不能作为主单")
+            raise forms.ValidationError(
+                f"工单 {number} 已{parent.get_state_display()}，不能作为主单"
+            )
         return parent

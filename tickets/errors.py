@@ -58,7 +58,8 @@ class TransitionForbidden(TicketError):
     def __init__(self, *, ticket: Ticket, action: str, actor_label: str) -> None:
         self.action = action
         super().__init__(
-            f"{actor_label} 无权对工单 {ticket.number} 执行「{action_label(action)}」", ticket=ticket
+            f"{actor_label} 无权对工单 {ticket.number} 执行「{action_label(action)}」",
+            ticket=ticket,
         )
 
 

@@ -105,8 +105,12 @@ class Ticket(models.Model):
         limit_choices_to={"kind": "street_office"},
     )
     community = models.CharField(_("社区"), max_length=60, blank=True)
-    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     urgency = models.CharField(
         _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
@@ -208,7 +212,8 @@ class Ticket(models.Model):
 
     @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.ASSIGNED,
                 permission=rules.may_dispatch,
-                custom={"label": _("派单"), "admin": True, "form": "tickets.admin_forms.AssignForm"})
+                custom={"label": _("派单"), "admin": True,
+                        "form": "tickets.admin_forms.AssignForm"})
     def assign(self, *, unit: Any, assignee: Any, at: datetime) -> None:
         self.unit = unit
         self.assignee = assignee
@@ -297,6 +302,9 @@ class TicketNumberSequence(models.Model):
     class Meta:
         verbose_name = _("工单编号序列")
         verbose_name_plural = _("工单编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d}: {self.last}"
 
 
 class EventAction(models.TextChoices):

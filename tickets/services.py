@@ -162,7 +162,8 @@ def ticket_create(
             )
             _event(
                 ticket=ticket, actor=None, action=EventAction.CREATE, at=ticket.created_at,
-                to_state=ticket.state, payload={"channel": channel.code, "external_id": external_id},
+                to_state=ticket.state,
+                payload={"channel": channel.code, "external_id": external_id},
             )
     except IntegrityError:
         # A simultaneous delivery of the same (channel, external id) won the insert.
@@ -219,8 +220,8 @@ def ticket_transfer(
     _validate_assignee(unit, assignee, ticket)
 
     def same_unit_refused(current: Ticket) -> None:
-        _require({"unit": ["改派的目标单位与当前承办单位相同"] if current.unit_id == unit.pk else []},
-                 current)
+        same = current.unit_id == unit.pk
+        _require({"unit": ["改派的目标单位与当前承办单位相同"] if same else []}, current)
 
     previous = {"unit": ticket.unit.code if ticket.unit else None}
     return _transition(
@@ -358,7 +359,7 @@ def ticket_update_routing(
     *, ticket: Ticket, actor: Actor, urgency: str = _UNSET, category: Sequence[str] = _UNSET,
     assisting_units: Iterable[Unit] = _UNSET, reason: str = "",
 ) -> Ticket:
-    """Change urgency, category or assisting units; each call that changes something is one event."""
+    """Change urgency, category or assisting units: one event per call that changes anything."""
     if urgency is not _UNSET:
         _require({"urgency": [] if urgency in Urgency.values
                   else [f"紧急程度只能是 {Urgency.values}"]}, ticket)

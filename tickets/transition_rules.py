@@ -84,7 +84,11 @@ def may_return(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
 
 def may_transfer(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
     """A transfer (改派): the current unit's lead or a centre dispatcher."""
-    return is_superuser(user) or is_lead_of_ticket_unit(ticket, user) or is_district_dispatcher(user)
+    return (
+        is_superuser(user)
+        or is_lead_of_ticket_unit(ticket, user)
+        or is_district_dispatcher(user)
+    )
 
 
 def may_follow_up(ticket: Ticket, user: AbstractBaseUser | None) -> bool:

@@ -1,7 +1,8 @@
 """The one settings module. Everything that differs between machines comes from the environment.
 
 Embedded default (nothing set): SQLite under var/, a filesystem Celery broker under var/broker,
-local-memory cache. Production: DATABASE_URL=postgres://..., REDIS_URL=redis://... (broker and cache).
+local-memory cache. Production: DATABASE_URL=postgres://..., REDIS_URL=redis://... (broker
+and cache).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dispat
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
-from dispatch.settings.base import *  # noqa: E402,F403
+from dispatch.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False

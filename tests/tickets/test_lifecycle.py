@@ -106,7 +106,7 @@ def test_a_full_happy_path_leaves_one_event_per_step(org):
         content="莲花路口井盖缺失，行人易跌落", urgency="urgent").ticket
     ticket = services.ticket_assign(ticket=ticket, actor=org.centre_dispatcher.user,
                                     unit=org.unit, assignee=org.assignee)
-    ticket = services.ticket_record_contact(ticket=ticket, actor=org.assignee.user, note="已电话联系")
+    ticket = services.ticket_record_contact(ticket=ticket, actor=org.assignee.user, note="已通话")
     ticket = services.ticket_record_meeting(ticket=ticket, actor=org.assignee.user, note="已到现场")
     ticket = services.ticket_resolve(ticket=ticket, actor=org.assignee.user, reply="已补装井盖")
     ticket = services.ticket_follow_up(ticket=ticket, actor=org.centre_dispatcher.user,

@@ -73,7 +73,9 @@ class Command(BaseCommand):
             while not stopping:
                 for name, child in children.items():
                     if child.poll() is not None:
-                        raise CommandError(f"{name} 进程已退出（退出码 {child.returncode}），演示环境停止")
+                        raise CommandError(
+                            f"{name} 进程已退出（退出码 {child.returncode}），演示环境停止"
+                        )
                 time.sleep(0.5)
         finally:
             self._stop_all(children)
