@@ -11,3 +11,5 @@ from dispatch.settings.base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# whitenoise warns about a missing STATIC_ROOT on every request; tests serve no collected files.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dispatch.services.demo import demo_tickets_seed
 from dispatch.services.org import org_ensure_demo_admin, org_load
 
 DEMO_LOGINS = [
@@ -89,6 +90,9 @@ class Command(BaseCommand):
         report = org_load()
         self.stdout.write("组织目录：" + ("已加载" if report.changed else "已是最新"))
         org_ensure_demo_admin()
+        created = demo_tickets_seed()
+        if created:
+            self.stdout.write(f"演示工单：新建 {created} 张（各个办理阶段各有几张）")
 
     def _wait_for_web(self, url: str, children: dict[str, subprocess.Popen[bytes]],
                       timeout: float) -> None:

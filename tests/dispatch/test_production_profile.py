@@ -1,0 +1,67 @@
+"""The production profile: a real Celery worker on Redis (127.0.0.1:6379) and PostgreSQL.
+
+The test starts `celery -A dispatch worker` as a process with DATABASE_URL pointing at the test
+database and REDIS_URL at the local Redis, sends it a task, and sees the row it writes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from dispatch.models import ServiceHeartbeat
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_worker():
+    redis.Redis.from_url(REDIS_URL).ping()
+    db = connection.settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dispatch.settings.base",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "REDIS_URL": REDIS_URL, "CELERY_BROKER_URL": "", "SECRET_KEY": "test"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "dispatch", "worker", "-Q", queue,
+         "--concurrency", "1", "--pool", "solo", "--without-gossip", "--without-mingle",
+         "--loglevel", "INFO", "--hostname", f"{queue}@%h"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield queue, env
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_real_worker_on_redis_runs_a_task_against_postgresql(redis_worker):
+    queue, env = redis_worker
+    name = f"probe-{uuid.uuid4().hex[:8]}"
+    # Sent from another process configured like a production web process: broker = REDIS_URL.
+    sent = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from dispatch.tasks import heartbeat_record_task as t; "
+         f"t.apply_async(kwargs={{'name': {name!r}}}, queue={queue!r})"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert sent.returncode == 0, sent.stderr
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # bounded wait for another process's write
+        if ServiceHeartbeat.objects.filter(name=name).exists():
+            break
+        time.sleep(0.2)
+    assert ServiceHeartbeat.objects.filter(name=name).exists()
