@@ -62,7 +62,8 @@ class TicketEventInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
-    list_display = ["number", "title", "state", "urgency", "channel", "unit", "assignee",
+    fsm_transition_form_template = "tickets/admin/transition_form.html"
+    list_display = ["number", "title", "state", "urgency", "unit_short", "assignee_name",
                     "received_at"]
     list_filter = ["state", "urgency", "channel__family", "channel", "unit__kind", "unit"]
     search_fields = ["number", "external_id", "title", "content", "citizen_phone", "address"]
@@ -112,6 +113,14 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any,
                                  add: bool = False) -> list[Any]:
         return []  # nothing was saved; the TicketEvent is the record of what happened
+
+    @admin.display(description="承办单位", ordering="unit__short_name")
+    def unit_short(self, obj: Ticket) -> str:
+        return (obj.unit.short_name or obj.unit.name) if obj.unit else "-"
+
+    @admin.display(description="责任人", ordering="assignee__user__first_name")
+    def assignee_name(self, obj: Ticket) -> str:
+        return obj.assignee.user.get_full_name() if obj.assignee else "-"
 
     @admin.display(description="联系电话")
     def citizen_phone_masked(self, obj: Ticket) -> str:

@@ -73,6 +73,14 @@ WORKING_STATES = (TicketState.ASSIGNED, TicketState.CONTACTED, TicketState.MET)
 S = TicketState
 
 
+def _admin_action(label: str, help_text: str, *, form: str | None = None) -> dict[str, Any]:
+    """django-fsm-2 admin metadata: a button label, its help text and the form it asks for."""
+    custom: dict[str, Any] = {"label": _(label), "help_text": _(help_text), "admin": True}
+    if form:
+        custom["form"] = f"tickets.admin_forms.{form}"
+    return custom
+
+
 class Urgency(models.TextChoices):
     URGENT = "urgent", _("紧急")
     NORMAL = "normal", _("一般")
@@ -204,16 +212,20 @@ class Ticket(models.Model):
     # --- lifecycle --------------------------------------------------------------------------------
     # Transition methods only change this instance in memory. Services in tickets.services call
     # them inside a transaction, save, write the TicketEvent and schedule side effects on commit.
+    # Every method takes the moment ``at`` so that the services call them all alike.
 
     @transition(field=state, source=S.RECEIVED, target=S.TRIAGE, permission=rules.may_dispatch,
-                custom={"label": _("转人工分拨"), "admin": True})
+                custom=_admin_action(
+                    "转人工分拨", "交分拨员人工判断承办单位。"
+                ))
     def triage(self, *, at: datetime) -> None:
         pass
 
     @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.ASSIGNED,
                 permission=rules.may_dispatch,
-                custom={"label": _("派单"), "admin": True,
-                        "form": "tickets.admin_forms.AssignForm"})
+                custom=_admin_action(
+                    "派单", "选择承办单位和责任人，时限从派单时开始计算。", form="AssignForm"
+                ))
     def assign(self, *, unit: Any, assignee: Any, at: datetime) -> None:
         self.unit = unit
         self.assignee = assignee
@@ -221,20 +233,23 @@ class Ticket(models.Model):
 
     @transition(field=state, source=S.ASSIGNED, target=S.CONTACTED, permission=rules.may_work,
                 conditions=[rules.has_assignee],
-                custom={"label": _("记录联系"), "admin": True,
-                        "form": "tickets.admin_forms.NoteForm"})
+                custom=_admin_action(
+                    "记录联系", "已与诉求人取得联系（10 分钟时限）。", form="NoteForm"
+                ))
     def record_contact(self, *, at: datetime) -> None:
         self.contacted_at = at
 
     @transition(field=state, source=S.CONTACTED, target=S.MET, permission=rules.may_work,
-                custom={"label": _("记录约见"), "admin": True,
-                        "form": "tickets.admin_forms.NoteForm"})
+                custom=_admin_action(
+                    "记录约见", "已与诉求人约见或到达现场（30 分钟时限）。", form="NoteForm"
+                ))
     def record_meeting(self, *, at: datetime) -> None:
         self.met_at = at
 
     @transition(field=state, source=S.MET, target=S.RESOLVED, permission=rules.may_work,
-                custom={"label": _("办结"), "admin": True,
-                        "form": "tickets.admin_forms.ResolveForm"})
+                custom=_admin_action(
+                    "办结", "填写给诉求人的答复，办结后进入回访。", form="ResolveForm"
+                ))
     def resolve(self, *, reply: str, at: datetime) -> None:
         self.reply = reply
         self.resolved_at = at
@@ -256,8 +271,9 @@ class Ticket(models.Model):
 
     @transition(field=state, source=list(WORKING_STATES), target=S.TRIAGE,
                 permission=rules.may_return,
-                custom={"label": _("退单"), "admin": True,
-                        "form": "tickets.admin_forms.ReasonForm"})
+                custom=_admin_action(
+                    "退单", "本单位负责人审核后退回分拨中心，需写明原因。", form="ReasonForm"
+                ))
     def return_to_triage(self, *, at: datetime) -> None:
         self.unit = None
         self.assignee = None
@@ -268,8 +284,9 @@ class Ticket(models.Model):
 
     @transition(field=state, source=list(WORKING_STATES), target=S.ASSIGNED,
                 permission=rules.may_transfer,
-                custom={"label": _("改派"), "admin": True,
-                        "form": "tickets.admin_forms.TransferForm"})
+                custom=_admin_action(
+                    "改派", "转给其他单位和责任人办理，需写明原因。", form="TransferForm"
+                ))
     def transfer(self, *, unit: Any, assignee: Any, at: datetime) -> None:
         self.unit = unit
         self.assignee = assignee
@@ -280,15 +297,17 @@ class Ticket(models.Model):
 
     @transition(field=state, source=list(OPEN_STATES), target=S.MERGED,
                 permission=rules.may_dispatch, conditions=[rules.has_no_merged_children],
-                custom={"label": _("合并重复件"), "admin": True,
-                        "form": "tickets.admin_forms.MergeForm"})
+                custom=_admin_action(
+                    "合并重复件", "把本工单作为重复件并入一张在办工单。", form="MergeForm"
+                ))
     def merge(self, *, parent: Ticket, at: datetime) -> None:
         self.parent = parent
 
     @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.REJECTED,
                 permission=rules.may_reject,
-                custom={"label": _("作废（无效/骚扰）"), "admin": True,
-                        "form": "tickets.admin_forms.ReasonForm"})
+                custom=_admin_action(
+                    "作废（无效/骚扰）", "无效诉求或骚扰，需写明原因。", form="ReasonForm"
+                ))
     def reject(self, *, at: datetime) -> None:
         pass
 

@@ -7,7 +7,7 @@ leave side effects to ``transaction.on_commit``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -41,6 +41,9 @@ from tickets.numbering import ticket_number_next
 Actor = AbstractBaseUser | None
 SYSTEM_LABEL = "系统"
 _UNSET: Any = object()
+Prepare = Callable[[Ticket], None]
+Permission = Callable[[Ticket, Actor], bool]
+FieldChanges = tuple[dict[str, list[Any]], list[str]]
 
 
 def actor_label(actor: Actor) -> str:
@@ -96,7 +99,7 @@ def _require(field_errors: dict[str, list[str]], ticket: Ticket | None = None) -
 def _transition(
     *, ticket: Ticket, actor: Actor, action: str, fields: Sequence[str],
     kwargs: dict[str, Any] | None = None, reason: str = "", payload: dict[str, Any] | None = None,
-    before: Any = None,
+    before: Prepare | None = None,
 ) -> Ticket:
     """Apply one transition. ``before(current)`` may validate or set fields under the lock."""
     with transaction.atomic():
@@ -223,12 +226,11 @@ def ticket_transfer(
         same = current.unit_id == unit.pk
         _require({"unit": ["改派的目标单位与当前承办单位相同"] if same else []}, current)
 
-    previous = {"unit": ticket.unit.code if ticket.unit else None}
     return _transition(
         ticket=ticket, actor=actor, action="transfer",
         fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at", "transfer_count"],
         kwargs={"unit": unit, "assignee": assignee}, reason=reason.strip(),
-        payload={**{"from_" + k: v for k, v in previous.items()}, "unit": unit.code,
+        payload={"from_unit": ticket.unit.code if ticket.unit else None, "unit": unit.code,
                  "assignee": assignee.user.get_username()},
         before=same_unit_refused,
     )
@@ -315,8 +317,8 @@ def ticket_follow_up(*, ticket: Ticket, actor: Actor, satisfaction: str, note: s
 
 # --- edits of routed fields (no state change, still one event each) ------------------------------
 
-def _edit(*, ticket: Ticket, actor: Actor, action: str, may: Any, apply: Any,
-          reason: str) -> Ticket:
+def _edit(*, ticket: Ticket, actor: Actor, action: str, may: Permission,
+          apply: Callable[[Ticket], FieldChanges], reason: str) -> Ticket:
     with transaction.atomic():
         current = _lock(ticket)
         if not may(current, actor):
@@ -366,7 +368,7 @@ def ticket_update_routing(
     if category is not _UNSET:
         _require({"category": [] if len(category) <= 3 else ["分类最多三级"]}, ticket)
 
-    def apply(current: Ticket) -> tuple[dict[str, list[Any]], list[str]]:
+    def apply(current: Ticket) -> FieldChanges:
         if current.state not in OPEN_STATES:
             raise IllegalTransition(ticket=current, action=EventAction.EDIT)
         changes: dict[str, list[Any]] = {}
@@ -401,7 +403,7 @@ def ticket_record_prediction(
     _require({"confidence": [] if 0.0 <= confidence <= 1.0 else ["置信度必须在 0 到 1 之间"]},
              ticket)
 
-    def apply(current: Ticket) -> tuple[dict[str, list[Any]], list[str]]:
+    def apply(current: Ticket) -> FieldChanges:
         changes = {
             "predicted_unit": [current.predicted_unit.code if current.predicted_unit else None,
                                predicted_unit.code],

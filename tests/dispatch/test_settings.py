@@ -73,7 +73,14 @@ def test_env_readers_reject_nonsense(monkeypatch):
     assert env_list("X_LIST", []) == ["a", "b"]
 
 
-def test_the_admin_speaks_chinese_by_default_and_english_on_request(client, db):
+def test_the_admin_speaks_chinese_even_to_an_english_browser(client, db):
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in page and "Log in" not in page
+
+
+def test_english_is_available_when_chosen(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert response.status_code == 302
+    assert "Log in" in client.get("/admin/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/login/"})
     assert "登录" in client.get("/admin/login/").content.decode()
-    english = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Log in" in english

@@ -65,6 +65,23 @@ def test_a_return_through_the_admin_needs_a_reason_and_a_lead(org, as_user):
     assert ticket.events.get().reason == "属于水务局职责"
 
 
+def test_the_transition_form_explains_itself_in_chinese(org, as_user):
+    ticket = org.ticket("triage")
+    client = as_user(org.centre_dispatcher.user, *VIEW)
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/transition/assign/").content.decode()
+    assert "选择承办单位和责任人" in page and "确定派单" in page
+
+
+def test_assigning_through_the_admin_form_names_unit_and_person(org, as_user):
+    ticket = org.ticket("triage")
+    client = as_user(org.centre_dispatcher.user, *VIEW)
+    client.post(f"/admin/tickets/ticket/{ticket.pk}/transition/assign/",
+                {"unit": org.unit.pk, "assignee": org.assignee.pk, "reason": "属地管理"})
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.unit, ticket.assignee) == ("assigned", org.unit, org.assignee)
+    assert ticket.events.get().actor == org.centre_dispatcher.user
+
+
 def test_a_caseworker_cannot_return_a_ticket_through_the_admin(org, as_user):
     ticket = org.ticket("assigned")
     client = as_user(org.assignee.user, *VIEW)

@@ -134,6 +134,8 @@ def test_a_transfer_moves_unit_and_person_and_restarts_the_milestones(org):
     assert ticket.state == "assigned"
     assert (ticket.unit, ticket.assignee) == (org.other_unit, org.other_caseworker)
     assert ticket.contacted_at is None and ticket.met_at is None and ticket.transfer_count == 1
+    assert ticket.events.get().payload == {"from_unit": "street-lianhua", "unit": "water",
+                                           "assignee": "water.cw1"}
 
 
 def test_a_reopen_goes_back_to_the_same_person(org):
