@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from dispatch.models import ServiceHeartbeat, Staff, Unit
+from tickets.admin_mixins import ReadOnlyAdminMixin
 from tickets.transition_rules import is_superuser, staff_of
 
 
@@ -47,11 +48,5 @@ class StaffAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceHeartbeat)
-class ServiceHeartbeatAdmin(admin.ModelAdmin):
+class ServiceHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "seen_at", "hostname"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

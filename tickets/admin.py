@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django_fsm.admin import FSMAdminMixin
 
 from tickets import services
+from tickets.admin_mixins import ReadOnlyAdminMixin
 from tickets.errors import TicketError, action_label
 from tickets.masking import mask_id_number, mask_phone
 from tickets.models import Channel, Ticket, TicketEvent, TicketNumberSequence
@@ -154,7 +155,7 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "ticket_link", "action", "actor_label", "from_state", "to_state"]
     list_filter = ["action", "to_state"]
     search_fields = ["ticket__number", "actor_label", "reason"]
@@ -170,26 +171,8 @@ class TicketEventAdmin(admin.ModelAdmin):
         return format_html('<a href="../ticket/{}/change/">{}</a>', obj.ticket_id,
                            obj.ticket.number)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(TicketNumberSequence)
-class TicketNumberSequenceAdmin(admin.ModelAdmin):
+class TicketNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "last"]
     ordering = ["-day"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
