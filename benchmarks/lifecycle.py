@@ -17,11 +17,14 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = "dispatch_bench"
+T = TypeVar("T")
 
 
 def _prepare_database() -> None:
@@ -34,7 +37,7 @@ def _prepare_database() -> None:
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -67,7 +70,7 @@ def main() -> None:
     person = Staff.objects.get(user__username="street-lianhua.cw1")
     timings: dict[str, list[float]] = defaultdict(list)
 
-    def timed(name: str, call):  # noqa: ANN001, ANN202
+    def timed(name: str, call: Callable[[], T]) -> T:
         start = time.perf_counter()
         result = call()
         timings[name].append((time.perf_counter() - start) * 1000)
@@ -116,7 +119,8 @@ def main() -> None:
         th.join()
     parallel_s = time.perf_counter() - par_start
 
-    print(f"PostgreSQL {connection.pg_version}, {args.tickets} tickets, Python {sys.version.split()[0]}")
+    python = sys.version.split()[0]
+    print(f"PostgreSQL {connection.pg_version}, {args.tickets} tickets, Python {python}")
     print(f"{'service':<18}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}")
     for name, values in timings.items():
         print(f"{name:<18}{_pct(values, 0.5):>9.2f}{_pct(values, 0.99):>9.2f}"
