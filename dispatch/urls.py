@@ -12,5 +12,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("tickets.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -61,3 +61,12 @@ def org(db) -> Org:
 @pytest.fixture
 def superuser(db):
     return get_user_model().objects.create_superuser("root", "root@demo.invalid", "x")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dispatch.models import Staff, StaffRole, Unit
 from tickets import transition_rules as rules
+from tickets.callbacks import callback_queue
 from tickets.errors import (
     IllegalTransition,
     TicketConflict,
@@ -37,6 +38,7 @@ from tickets.models import (
     Urgency,
 )
 from tickets.numbering import ticket_number_next
+from tickets.routing_handoff import ticket_route_send_after_commit
 
 Actor = AbstractBaseUser | None
 SYSTEM_LABEL = "系统"
@@ -58,10 +60,13 @@ def _event(
     *, ticket: Ticket, actor: Actor, action: str, at: datetime, from_state: str = "",
     to_state: str = "", reason: str = "", payload: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, actor=actor, actor_label=actor_label(actor), action=action, at=at,
         from_state=from_state, to_state=to_state, reason=reason, payload=payload or {},
     )
+    if to_state and to_state != from_state:
+        callback_queue(ticket=ticket, event=event)  # the channel hears of every state change
+    return event
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -134,6 +139,9 @@ def ticket_create(
     citizen_id_number: str = "", address: str = "", street: Unit | None = None,
     community: str = "", latitude: Decimal | None = None, longitude: Decimal | None = None,
     urgency: str = Urgency.NORMAL, category: Sequence[str] = (),
+    source_details: dict[str, Any] | None = None, upstream_number: str = "",
+    upstream_contact_due_at: datetime | None = None,
+    upstream_resolve_due_at: datetime | None = None,
 ) -> TicketCreateResult:
     """Create a ticket in ``received``. The same (channel, external id) returns the same ticket."""
     external_id = external_id.strip()
@@ -150,24 +158,32 @@ def ticket_create(
     if existing is not None:
         return TicketCreateResult(ticket=existing, created=False)
 
-    received_at = received_at or timezone.now()
+    now = timezone.now()
+    received_at = received_at or now
     levels = [*category, "", "", ""][:3]
+    # Allocated in its own short transaction when the caller has none, so the day's counter row
+    # is not locked for the whole insert; a failed insert leaves a gap, never a duplicate.
+    number = ticket_number_next(received_at=received_at)
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
-                number=ticket_number_next(received_at=received_at),
+                number=number,
                 channel=channel, external_id=external_id, received_at=received_at,
                 title=title.strip(), content=content.strip(), citizen_name=citizen_name.strip(),
                 citizen_phone=citizen_phone.strip(), citizen_id_number=citizen_id_number.strip(),
                 address=address.strip(), street=street, community=community.strip(),
                 latitude=latitude, longitude=longitude, urgency=urgency,
                 category_l1=levels[0], category_l2=levels[1], category_l3=levels[2],
+                source_details=source_details or {}, upstream_number=upstream_number,
+                upstream_contact_due_at=upstream_contact_due_at,
+                upstream_resolve_due_at=upstream_resolve_due_at, route_requested_at=now,
             )
             _event(
                 ticket=ticket, actor=None, action=EventAction.CREATE, at=ticket.created_at,
                 to_state=ticket.state,
                 payload={"channel": channel.code, "external_id": external_id},
             )
+            ticket_route_send_after_commit(ticket_id=ticket.pk)
     except IntegrityError:
         # A simultaneous delivery of the same (channel, external id) won the insert.
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()

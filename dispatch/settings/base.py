@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_fsm",
     "tickets",
     "dispatch",
@@ -131,9 +135,23 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "民意速办 API",
+    "DESCRIPTION": "渠道受理（签名 webhook）、工单查询与全过程记录。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package: the docs page works without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -165,11 +183,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("DISPATCH_HEARTBEAT_SECONDS", 30)),
         "kwargs": {"name": "beat"},
     },
+    "intake-sweeper": {
+        "task": "tickets.tasks.intake_sweep_task",
+        "schedule": 30.0,
+    },
 }
 
 # --- The domain ---------------------------------------------------------------------------------
 TICKET_NUMBER_PREFIX = env_str("TICKET_NUMBER_PREFIX", "FT")
 DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
+# Dotted path of the router called for each new ticket (the routing issue sets it).
+TICKET_ROUTER = env_str("TICKET_ROUTER", "")
+INTAKE_MAX_BODY_BYTES = 256 * 1024
+CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 8)
+CALLBACK_BACKOFF_BASE_SECONDS = env_int("CALLBACK_BACKOFF_BASE_SECONDS", 5)
+CALLBACK_BACKOFF_MAX_SECONDS = env_int("CALLBACK_BACKOFF_MAX_SECONDS", 3600)
+CALLBACK_TIMEOUT_SECONDS = env_int("CALLBACK_TIMEOUT_SECONDS", 5)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,10 @@
-"""Channels, the unified ticket with its lifecycle, and the append-only event log."""
+"""The unified ticket, its lifecycle (django-fsm-2) and its daily number sequence."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,40 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from tickets import transition_rules as rules
-
-
-def new_signing_secrets() -> list[str]:
-    return [secrets.token_hex(32)]
-
-
-class ChannelFamily(models.TextChoices):
-    HOTLINE = "hotline", _("热线来电")
-    WEB_FORM = "web_form", _("网站/APP表单")
-    PETITION = "petition", _("信访")
-    PUBLIC_OPINION = "public_opinion", _("舆情")
-    MACHINE_EVENT = "machine_event", _("感知与网格事件")
-    CITY_PLATFORM = "city_platform", _("市级平台")
-
-
-class Channel(models.Model):
-    code = models.SlugField(_("编码"), max_length=40, unique=True)
-    name = models.CharField(_("名称"), max_length=80, unique=True)
-    family = models.CharField(_("渠道类型"), max_length=20, choices=ChannelFamily.choices)
-    description = models.CharField(_("说明"), max_length=200, blank=True)
-    active = models.BooleanField(_("启用"), default=True)
-    # Two secrets are valid at once while a channel rotates its key; the first signs callbacks.
-    signing_secrets = models.JSONField(_("签名密钥"), default=new_signing_secrets)
-    callback_url = models.URLField(_("状态回调地址"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("受理渠道")
-        verbose_name_plural = _("受理渠道")
-        ordering = ["family", "code"]
-
-    def __str__(self) -> str:
-        return self.name
+from tickets.models.channel import Channel
 
 
 class TicketState(models.TextChoices):
@@ -160,6 +125,16 @@ class Ticket(models.Model):
     )
     follow_up_note = models.TextField(_("回访记录"), blank=True)
 
+    # What the channel sent beyond the common fields: photos, source URL and heat, camera image
+    # and confidence, petition case number, ... (shown to caseworkers, kept for replay).
+    source_details = models.JSONField(_("渠道附加信息"), default=dict, blank=True)
+    # The city platform's own number and deadlines, which this ticket must keep.
+    upstream_number = models.CharField(_("上级平台单号"), max_length=60, blank=True)
+    upstream_contact_due_at = models.DateTimeField(_("上级要求联系时限"), null=True, blank=True)
+    upstream_resolve_due_at = models.DateTimeField(_("上级要求办结时限"), null=True, blank=True)
+    # Last time the ticket was queued for routing; the sweeper re-queues it if it stays received.
+    route_requested_at = models.DateTimeField(_("最近排队分拨时间"), null=True, blank=True)
+
     # Milestones as facts. The SLA issue adds the matching *_due_at deadlines beside them.
     assigned_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
@@ -200,6 +175,13 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["received_at"], name="ticket_received_at"),
             models.Index(fields=["citizen_phone"], name="ticket_citizen_phone"),
+            # Duplicate candidates: open tickets at the same address (intake's 重复件 check).
+            models.Index(fields=["address"], name="ticket_address"),
+            # The intake sweeper: tickets still waiting in received, by when they were queued.
+            models.Index(
+                fields=["route_requested_at"], name="ticket_waiting_for_routing",
+                condition=Q(state="received"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,73 +306,3 @@ class TicketNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y%m%d}: {self.last}"
-
-
-class EventAction(models.TextChoices):
-    CREATE = "create", _("受理")
-    TRIAGE = "triage", _("转人工分拨")
-    ASSIGN = "assign", _("派单")
-    RECORD_CONTACT = "record_contact", _("联系诉求人")
-    RECORD_MEETING = "record_meeting", _("约见")
-    RESOLVE = "resolve", _("办结")
-    FOLLOW_UP = "follow_up", _("回访")
-    CLOSE = "close", _("归档")
-    REOPEN = "reopen", _("重办")
-    RETURN = "return_to_triage", _("退单")
-    TRANSFER = "transfer", _("改派")
-    MERGE = "merge", _("合并重复件")
-    REJECT = "reject", _("作废")
-    REASSIGN = "reassign", _("更换责任人")
-    EDIT = "edit", _("修改分拨信息")
-    PREDICT = "predict", _("模型分拨建议")
-
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove an audit event."""
-
-
-class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("工单事件只能追加，不能修改")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("工单事件只能追加，不能删除")
-
-
-class TicketEvent(models.Model):
-    """One row per transition or routed-field edit: the ticket's 一单到底 trail."""
-
-    ticket = models.ForeignKey(
-        Ticket, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="events"
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
-    # A snapshot, so the trail still reads right after a rename; "系统" when no person acted.
-    actor_label = models.CharField(_("操作人名称"), max_length=120)
-    action = models.CharField(_("动作"), max_length=20, choices=EventAction.choices)
-    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
-    reason = models.TextField(_("原因/说明"), blank=True)
-    payload = models.JSONField(_("详情"), default=dict, blank=True)
-
-    objects = TicketEventQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("工单事件")
-        verbose_name_plural = _("工单事件")
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} {self.action} {self.at:%Y-%m-%d %H:%M:%S}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("工单事件只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("工单事件只能追加，不能删除")

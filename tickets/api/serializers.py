@@ -1,0 +1,68 @@
+"""Read models of the ticket API. Citizens' phone and ID numbers are masked unless allowed."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from tickets.masking import mask_id_number, mask_phone
+from tickets.models import Ticket, TicketEvent
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["number", "channel", "external_id", "received_at", "title", "urgency", "state",
+                  "state_label", "unit", "assignee", "updated_at"]
+
+    def get_assignee(self, ticket: Ticket) -> str | None:
+        return ticket.assignee.user.get_username() if ticket.assignee else None
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    citizen_phone = serializers.SerializerMethodField()
+    citizen_id_number = serializers.SerializerMethodField()
+    street = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    predicted_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assisting_units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    category = serializers.SerializerMethodField()
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [*TicketListSerializer.Meta.fields, "content", "citizen_name", "citizen_phone",
+                  "citizen_id_number", "address", "street", "community", "latitude", "longitude",
+                  "category", "predicted_unit", "prediction_confidence", "prediction_top3",
+                  "assisting_units", "parent", "reply", "satisfaction", "assigned_at",
+                  "contacted_at", "met_at", "resolved_at", "closed_at", "source_details",
+                  "upstream_number", "upstream_contact_due_at", "upstream_resolve_due_at",
+                  "return_count", "transfer_count", "reopen_count", "version"]
+
+    def _may_see_pii(self) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.has_perm("tickets.view_citizen_pii"))
+
+    def get_citizen_phone(self, ticket: Ticket) -> str:
+        return ticket.citizen_phone if self._may_see_pii() else mask_phone(ticket.citizen_phone)
+
+    def get_citizen_id_number(self, ticket: Ticket) -> str:
+        if self._may_see_pii():
+            return ticket.citizen_id_number
+        return mask_id_number(ticket.citizen_id_number)
+
+    def get_category(self, ticket: Ticket) -> list[str]:
+        return [c for c in (ticket.category_l1, ticket.category_l2, ticket.category_l3) if c]
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor = serializers.CharField(source="actor_label", read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "at", "action", "action_label", "actor", "from_state", "to_state",
+                  "reason", "payload"]
+

@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from tickets.api.views import TicketViewSet
+from tickets.intake.views import IntakeView
+
+router = DefaultRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+
+urlpatterns = [
+    path("intake/<slug:channel_code>/", IntakeView.as_view(), name="intake"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

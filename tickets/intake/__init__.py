@@ -1,0 +1,1 @@
+"""Intake: signed webhooks, one adapter per channel family, raw records first."""

@@ -1,0 +1,68 @@
+"""Cleaning citizens' text and finding phone and ID numbers in it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.utils.html import strip_tags
+
+# Full-width ASCII letters and digits (Ａ-Ｚ, ａ-ｚ, ０-９) and the ideographic space become
+# half-width; Chinese punctuation (，。：) is left as it is, since it belongs to the text.
+_FULL_TO_HALF = {
+    **{cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)},
+    0xFF0B: ord("+"), 0xFF0D: ord("-"), 0xFF20: ord("@"), 0x3000: ord(" "),
+}
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_MOBILE = re.compile(
+    r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[- ]?([0-9]{4})[- ]?([0-9]{4})(?![0-9])"
+)
+_ID_NUMBER = re.compile(
+    r"(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"[0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def to_half_width(text: str) -> str:
+    return text.translate(_FULL_TO_HALF)
+
+
+def clean_text(text: str, *, max_length: int, multiline: bool = True) -> str:
+    """Half-width alphanumerics, no HTML or control characters, tidy spaces, capped length."""
+    value = html.unescape(strip_tags(text))
+    value = _CONTROL.sub("", to_half_width(value))
+    if multiline:
+        lines = [_SPACES.sub(" ", line).strip() for line in value.splitlines()]
+        value = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    else:
+        value = _SPACES.sub(" ", value.replace("\n", " ")).strip()
+    return value[:max_length]
+
+
+def id_number_is_valid(value: str) -> bool:
+    """18-digit resident ID: the last character is the ISO 7064 MOD 11-2 check of the first 17."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
+def normalise_mobile(value: str) -> str | None:
+    match = _MOBILE.fullmatch(to_half_width(value).strip())
+    return "".join(match.groups()) if match else None
+
+
+def find_mobiles(text: str) -> list[str]:
+    return list(dict.fromkeys("".join(m.groups()) for m in _MOBILE.finditer(to_half_width(text))))
+
+
+def find_id_numbers(text: str) -> list[str]:
+    found = (m.group(1).upper() for m in _ID_NUMBER.finditer(to_half_width(text)))
+    return list(dict.fromkeys(v for v in found if id_number_is_valid(v)))

@@ -1,0 +1,43 @@
+"""Models of the tickets app, one module per concern; import them from here."""
+
+from tickets.models.callbacks import CallbackDelivery, DeliveryStatus
+from tickets.models.channel import Channel, ChannelFamily, new_signing_secrets
+from tickets.models.event import AppendOnlyError, EventAction, TicketEvent, TicketEventQuerySet
+from tickets.models.intake import (
+    DuplicateCandidate,
+    DuplicateCandidateStatus,
+    IntakeOutcome,
+    IntakeRecord,
+)
+from tickets.models.ticket import (
+    OPEN_STATES,
+    WORKING_STATES,
+    Satisfaction,
+    Ticket,
+    TicketNumberSequence,
+    TicketState,
+    Urgency,
+)
+
+__all__ = [
+    "OPEN_STATES",
+    "WORKING_STATES",
+    "AppendOnlyError",
+    "CallbackDelivery",
+    "Channel",
+    "ChannelFamily",
+    "DeliveryStatus",
+    "DuplicateCandidate",
+    "DuplicateCandidateStatus",
+    "EventAction",
+    "IntakeOutcome",
+    "IntakeRecord",
+    "Satisfaction",
+    "Ticket",
+    "TicketEvent",
+    "TicketEventQuerySet",
+    "TicketNumberSequence",
+    "TicketState",
+    "Urgency",
+    "new_signing_secrets",
+]

@@ -1,0 +1,65 @@
+"""Status callbacks to channels as rows (an outbox): durable, ordered per ticket, retried."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models.channel import Channel
+from tickets.models.event import TicketEvent
+from tickets.models.ticket import Ticket
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已送达")
+    DEAD = "dead", _("已停发（死信）")
+
+
+class CallbackDelivery(models.Model):
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="callbacks"
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("渠道"), on_delete=models.PROTECT, related_name="callbacks"
+    )
+    # One delivery per state change; event ids grow with time on one ticket, so they order it.
+    event = models.OneToOneField(
+        TicketEvent, verbose_name=_("工单事件"), on_delete=models.PROTECT, related_name="callback"
+    )
+    url = models.URLField(_("回调地址"))
+    payload = models.JSONField(_("内容"))
+    idempotency_key = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("已尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发送时间"))
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("最近响应码"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("状态回调")
+        verbose_name_plural = _("状态回调")
+        ordering = ["ticket_id", "event_id"]
+        indexes = [
+            # callback sweeper: pending deliveries that are due.
+            models.Index(fields=["next_attempt_at"], name="callback_due",
+                         condition=Q(status="pending")),
+            # callback sweeper: claims left behind by a worker that died mid-send.
+            models.Index(fields=["claimed_at"], name="callback_stale_claims",
+                         condition=Q(status="sending")),
+            # the head-of-line check: earlier unsent deliveries of the same ticket.
+            models.Index(fields=["ticket", "event"], name="callback_unsent_by_ticket",
+                         condition=~Q(status="sent")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}/{self.event_id} {self.status}"

@@ -1,0 +1,82 @@
+"""The append-only trail of every ticket (一单到底)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models.ticket import Ticket
+
+
+class EventAction(models.TextChoices):
+    CREATE = "create", _("受理")
+    TRIAGE = "triage", _("转人工分拨")
+    ASSIGN = "assign", _("派单")
+    RECORD_CONTACT = "record_contact", _("联系诉求人")
+    RECORD_MEETING = "record_meeting", _("约见")
+    RESOLVE = "resolve", _("办结")
+    FOLLOW_UP = "follow_up", _("回访")
+    CLOSE = "close", _("归档")
+    REOPEN = "reopen", _("重办")
+    RETURN = "return_to_triage", _("退单")
+    TRANSFER = "transfer", _("改派")
+    MERGE = "merge", _("合并重复件")
+    REJECT = "reject", _("作废")
+    REASSIGN = "reassign", _("更换责任人")
+    EDIT = "edit", _("修改分拨信息")
+    PREDICT = "predict", _("模型分拨建议")
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("工单事件只能追加，不能修改")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("工单事件只能追加，不能删除")
+
+
+class TicketEvent(models.Model):
+    """One row per transition or routed-field edit: the ticket's 一单到底 trail."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    # A snapshot, so the trail still reads right after a rename; "系统" when no person acted.
+    actor_label = models.CharField(_("操作人名称"), max_length=120)
+    action = models.CharField(_("动作"), max_length=20, choices=EventAction.choices)
+    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
+    reason = models.TextField(_("原因/说明"), blank=True)
+    payload = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = TicketEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("工单事件只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("工单事件只能追加，不能删除")

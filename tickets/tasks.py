@@ -1,0 +1,23 @@
+"""Thin Celery tasks: fetch by id, call the service. Idempotent and acks_late."""
+
+from celery import shared_task
+
+from tickets.callbacks import callback_deliver, callback_sweep
+from tickets.routing_handoff import ticket_route, ticket_route_requeue_stale
+
+
+@shared_task(name="tickets.tasks.ticket_route_task", acks_late=True, ignore_result=True)
+def ticket_route_task(ticket_id: int) -> None:
+    ticket_route(ticket_id=ticket_id)
+
+
+@shared_task(name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True)
+def callback_deliver_task(delivery_id: int) -> None:
+    callback_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="tickets.tasks.intake_sweep_task", acks_late=True, ignore_result=True)
+def intake_sweep_task() -> None:
+    """Beat, every 30 s: nothing waits forever because a broker message was lost."""
+    ticket_route_requeue_stale()
+    callback_sweep()
