@@ -13,9 +13,20 @@ from django_fsm.admin import FSMAdminMixin
 
 from tickets import services
 from tickets.admin_mixins import ReadOnlyAdminMixin
+from tickets.callbacks import callback_resend
 from tickets.errors import TicketError, action_label
+from tickets.intake.services import intake_replay
 from tickets.masking import mask_id_number, mask_phone
-from tickets.models import Channel, Ticket, TicketEvent, TicketNumberSequence
+from tickets.models import (
+    CallbackDelivery,
+    Channel,
+    DeliveryStatus,
+    DuplicateCandidate,
+    IntakeRecord,
+    Ticket,
+    TicketEvent,
+    TicketNumberSequence,
+)
 from tickets.selectors import ticket_visible_to
 
 # Transition name -> the service that performs it, given the transition form's cleaned data.
@@ -34,7 +45,7 @@ ADMIN_TRANSITIONS: dict[str, Callable[..., Ticket]] = {
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "family", "active", "has_callback"]
+    list_display = ["code", "name", "family", "active", "rate_limit_per_minute", "has_callback"]
     list_filter = ["family", "active"]
     search_fields = ["code", "name", "description"]
     readonly_fields = ["created_at", "updated_at"]
@@ -176,3 +187,60 @@ class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class TicketNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "last"]
     ordering = ["-day"]
+
+
+@admin.register(IntakeRecord)
+class IntakeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "channel", "received_at", "outcome", "external_id", "ticket",
+                    "replay_count"]
+    list_filter = ["outcome", "channel__family", "channel"]
+    search_fields = ["external_id", "ticket__number"]
+    date_hierarchy = "received_at"
+    list_select_related = ["channel", "ticket"]
+    fields = ["channel", "received_at", "outcome", "external_id", "ticket", "processed_at",
+              "replay_count", "headers", "error_detail", "body_text"]
+    readonly_fields = fields
+    actions = ["replay"]
+
+    @admin.display(description="原始请求体")
+    def body_text(self, obj: IntakeRecord) -> str:
+        return bytes(obj.body).decode("utf-8", errors="replace")[:20_000]
+
+    @admin.action(description="重放所选记录（修复适配器后）")
+    def replay(self, request: HttpRequest, queryset: QuerySet[IntakeRecord]) -> None:
+        outcomes = intake_replay(records=queryset.select_related("channel"))
+        self.message_user(request, f"生成工单 {outcomes['accepted']}，"
+                                   f"重复 {outcomes['duplicate']}，仍无效 {outcomes['invalid']}")
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "original", "score", "reasons", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["ticket__number", "original__number"]
+    list_select_related = ["ticket", "original"]
+
+
+@admin.register(CallbackDelivery)
+class CallbackDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "channel", "state", "status", "attempts", "next_attempt_at",
+                    "last_status_code", "sent_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["ticket__number", "idempotency_key"]
+    list_select_related = ["ticket", "channel"]
+    actions = ["resend"]
+
+    @admin.display(description="状态变更为")
+    def state(self, obj: CallbackDelivery) -> str:
+        return str(obj.payload.get("state", ""))
+
+    @admin.action(description="重新发送所选死信")
+    def resend(self, request: HttpRequest, queryset: QuerySet[CallbackDelivery]) -> None:
+        dead = list(queryset.filter(status=DeliveryStatus.DEAD))
+        for delivery in dead:
+            callback_resend(delivery=delivery)
+        self.message_user(request, f"已重新排队 {len(dead)} 条死信")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Actions need the change permission; fields stay read-only (no editable fields).
+        return request.user.has_perm("tickets.change_callbackdelivery")

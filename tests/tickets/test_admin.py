@@ -143,3 +143,30 @@ def test_every_admin_page_renders_for_a_superuser(org, superuser, client, path):
     org.ticket("assigned")
     client.force_login(superuser)
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/admin/tickets/intakerecord/", "/admin/tickets/callbackdelivery/",
+    "/admin/tickets/duplicatecandidate/",
+])
+def test_the_intake_admin_pages_render(org, superuser, client, path):
+    client.force_login(superuser)
+    assert client.get(path).status_code == 200
+
+
+def test_the_admin_resends_a_dead_callback(org, superuser, client, monkeypatch):
+    from tickets import services
+    from tickets.models import CallbackDelivery
+
+    monkeypatch.setattr("tickets.callbacks._send_later", lambda *a: None)
+    ticket = org.ticket("received")
+    ticket.channel.callback_url = "http://127.0.0.1:9/cb"
+    ticket.channel.save()
+    services.ticket_triage(ticket=ticket, actor=None)
+    delivery = CallbackDelivery.objects.get()
+    CallbackDelivery.objects.filter(pk=delivery.pk).update(status="dead", attempts=8)
+    client.force_login(superuser)
+    client.post("/admin/tickets/callbackdelivery/",
+                {"action": "resend", "_selected_action": [delivery.pk]})
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)

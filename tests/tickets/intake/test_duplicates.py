@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from tickets.duplicates import duplicate_candidates_find, text_similarity
+from tickets.models import DuplicateCandidate, Ticket
+
+SH = ZoneInfo("Asia/Shanghai")
+NOISE = "沙尾村路口每天晚上都堆满共享单车，盲道和消防通道都被占了，请尽快清理。"
+
+
+def _payload(n: int, content: str, phone: str = "13688881234", address: str = "沙尾村路口"):
+    return {"submission_id": f"s-{n}", "title": "共享单车堆放", "content": content,
+            "contact": {"phone": phone}, "address": address}
+
+
+def test_similar_text_scores_high_and_different_text_low():
+    assert text_similarity(NOISE, NOISE.replace("每天晚上", "天天晚上")) > 0.8
+    assert text_similarity(NOISE, "建议增加莲花山公园周边公交班次") < 0.1
+
+
+def test_a_near_repeat_from_the_same_phone_is_linked_not_merged(post, channel_of):
+    channel = channel_of("web_form")
+    first = post(channel, _payload(1, NOISE)).json()
+    second = post(channel, _payload(2, NOISE.replace("请尽快清理", "请赶快处理"))).json()
+    assert second["duplicate_candidates"] == [first["ticket_number"]]
+    candidate = DuplicateCandidate.objects.get()
+    assert candidate.original.number == first["ticket_number"]
+    assert {"same_phone", "same_address", "similar_text"} <= set(candidate.reasons)
+    assert Ticket.objects.get(number=second["ticket_number"]).state == "received"  # not merged
+
+
+def test_the_same_address_alone_is_enough_with_similar_text(post, channel_of):
+    channel = channel_of("web_form")
+    post(channel, _payload(1, NOISE, phone="13688881234"))
+    second = post(channel, _payload(2, NOISE, phone="13900001111")).json()
+    assert len(second["duplicate_candidates"]) == 1
+    assert DuplicateCandidate.objects.get().reasons == ["same_address", "similar_text"]
+
+
+def test_different_text_from_the_same_citizen_is_not_a_duplicate(post, channel_of):
+    channel = channel_of("web_form")
+    post(channel, _payload(1, NOISE))
+    second = post(channel, _payload(2, "小区门口路灯不亮已经一周了", address="景田路")).json()
+    assert second["duplicate_candidates"] == []
+
+
+def test_closed_tickets_and_tickets_older_than_seven_days_are_ignored(post, channel_of):
+    channel = channel_of("web_form")
+    with time_machine.travel(datetime(2026, 11, 1, 9, 0, tzinfo=SH), tick=False):
+        post(channel, _payload(1, NOISE))
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=SH), tick=False):
+        closed = post(channel, _payload(2, NOISE)).json()
+    Ticket.objects.filter(number=closed["ticket_number"]).update(state="closed")
+    with time_machine.travel(datetime(2026, 11, 21, 9, 0, tzinfo=SH), tick=False):
+        third = post(channel, _payload(3, NOISE)).json()
+    assert third["duplicate_candidates"] == []
+
+
+def test_a_ticket_without_phone_or_address_finds_nothing(org):
+    ticket = org.ticket("received", citizen_phone="", address="")
+    assert duplicate_candidates_find(ticket=ticket) == []

@@ -1,0 +1,58 @@
+"""A ticket that waits in received is queued again by the sweeper; a routed one is left alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.test import override_settings
+from django.utils import timezone
+
+from tickets import routing_handoff
+from tickets.models import Ticket
+
+
+def test_the_sweeper_requeues_tickets_waiting_over_a_minute(org, monkeypatch):
+    sent: list[int] = []
+    monkeypatch.setattr("tickets.tasks.ticket_route_task.delay", sent.append)
+    now = timezone.now()
+    stale = org.ticket("received", route_requested_at=now - timedelta(seconds=61))
+    fresh = org.ticket("received", route_requested_at=now - timedelta(seconds=30))
+    routed = org.ticket("triage", route_requested_at=now - timedelta(minutes=5))
+
+    from django.db import transaction
+    with transaction.atomic():
+        count = routing_handoff.ticket_route_requeue_stale(now=now)
+        assert sent == []  # nothing leaves before commit
+    assert count == 1
+    stale.refresh_from_db()
+    assert stale.route_requested_at >= now
+    assert Ticket.objects.get(pk=fresh.pk).route_requested_at == fresh.route_requested_at
+    assert Ticket.objects.get(pk=routed.pk).route_requested_at == routed.route_requested_at
+
+
+def test_a_requeued_ticket_is_not_requeued_again_within_the_minute(org, monkeypatch):
+    monkeypatch.setattr("tickets.tasks.ticket_route_task.delay", lambda tid: None)
+    now = timezone.now()
+    org.ticket("received", route_requested_at=now - timedelta(minutes=3))
+    assert routing_handoff.ticket_route_requeue_stale(now=now) == 1
+    assert routing_handoff.ticket_route_requeue_stale(now=now + timedelta(seconds=30)) == 0
+    assert routing_handoff.ticket_route_requeue_stale(now=now + timedelta(seconds=61)) == 1
+
+
+def test_routing_waits_without_a_router_and_ignores_tickets_already_routed(org):
+    assert routing_handoff.ticket_route(ticket_id=org.ticket("received").pk) is False
+    assert routing_handoff.ticket_route(ticket_id=org.ticket("assigned").pk) is False
+
+
+calls: list[str] = []
+
+
+def record_router(*, ticket: Ticket) -> None:
+    calls.append(ticket.number)
+
+
+@override_settings(TICKET_ROUTER="tests.tickets.intake.test_routing_handoff.record_router")
+def test_a_configured_router_receives_the_ticket(org):
+    ticket = org.ticket("received")
+    assert routing_handoff.ticket_route(ticket_id=ticket.pk) is True
+    assert calls[-1] == ticket.number
