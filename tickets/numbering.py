@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tickets.models import TicketNumberSequence
 
+# One statement on both PostgreSQL and SQLite (3.35+): create the day's row or bump it, and read
+# the new value. The row lock lasts only for the caller's transaction.
+_NEXT = (
+    f"INSERT INTO {TicketNumberSequence._meta.db_table} (day, last) VALUES (%s, 1) "
+    "ON CONFLICT (day) DO UPDATE SET last = "
+    f"{TicketNumberSequence._meta.db_table}.last + 1 RETURNING last"
+)
+
 
 def ticket_number_next(*, received_at: datetime) -> str:
     day = timezone.localdate(received_at)
-    with transaction.atomic():
-        TicketNumberSequence.objects.get_or_create(day=day)
-        # The UPDATE holds the row lock until the caller's transaction ends, so two intakes
-        # on the same day never read the same value.
-        TicketNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-        last = TicketNumberSequence.objects.values_list("last", flat=True).get(day=day)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_NEXT, [day])
+        (last,) = cursor.fetchone()
     return f"{settings.TICKET_NUMBER_PREFIX}{day:%Y%m%d}-{last:06d}"

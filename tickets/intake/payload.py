@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from tickets.intake.text import clean_text, id_number_is_valid, normalise_mobile, to_half_width
 
 CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_YEAR = 2000
 MESSAGES = {
     "required": "必填",
     "type_string": "应为字符串",
@@ -105,12 +106,15 @@ class PayloadReader:
         value = self._raw(name, required)
         if value is None:
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is None:
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is not None and timezone.is_naive(parsed):
+                parsed = timezone.make_aware(parsed)  # channels in the district send local time
+        except (ValueError, OverflowError):  # well-formed but impossible, e.g. year 0
+            parsed = None
+        if parsed is None or parsed.year < EARLIEST_YEAR:
             self.fail(name, "invalid_datetime")
             return None
-        if timezone.is_naive(parsed):  # channels in the district send local time
-            parsed = timezone.make_aware(parsed)
         if past_only and parsed > timezone.now() + CLOCK_SKEW:
             self.fail(name, "in_future")
             return None

@@ -116,3 +116,11 @@ def test_a_payload_that_is_not_an_object_is_refused():
     with pytest.raises(PayloadError) as err:
         adapter_for("hotline").parse(["not", "an", "object"])
     assert err.value.fields == {"body": [{"code": "type_object", "message": "应为 JSON 对象"}]}
+
+
+@pytest.mark.parametrize("value", ["0000-01-01T00:00:00", "1999-12-31T23:59:59+08:00",
+                                   "2026-02-30T10:00:00", "0001-01-01T00:00:00-23:59"])
+def test_impossible_or_absurd_times_are_field_errors(value):
+    with pytest.raises(PayloadError) as err:
+        adapter_for("hotline").parse({"call_id": "1", "call_time": value, "agent_summary": "x"})
+    assert err.value.fields["call_time"][0]["code"] == "invalid_datetime"

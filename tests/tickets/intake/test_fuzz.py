@@ -62,7 +62,7 @@ def _check(client, family: str, body: bytes) -> None:
     assert not orphaned.exists()
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=mutated_examples())
 def test_mutated_examples_never_cause_a_5xx(client, db, case):
@@ -71,7 +71,7 @@ def test_mutated_examples_never_cause_a_5xx(client, db, case):
     _check(client, *case)
 
 
-@settings(max_examples=100, deadline=None,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=raw_bodies)
 def test_arbitrary_bodies_never_cause_a_5xx(client, db, case):
