@@ -33,7 +33,7 @@ ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/14",
     "DJANGO_SETTINGS_MODULE": "dispatch.settings.base",
     "SECRET_KEY": "bench-only",
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": "ERROR",
     "DEBUG": "0",
 }
 
@@ -74,7 +74,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="1: sync workers; more: gthread workers with that many threads")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if not (1 <= args.rate <= 2000 and 1 <= args.seconds <= 120):
@@ -109,23 +110,27 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "dispatch.wsgi:application",
          "--bind", f"127.0.0.1:{PORT}", "--workers", str(args.workers),
-         "--worker-class", "gthread", "--threads", str(args.threads),
+         "--worker-class", "gthread" if args.threads > 1 else "sync",
+         "--threads", str(args.threads),
          "--log-level", "warning", "--backlog", "2048"],
         cwd=ROOT, env={**os.environ}, start_new_session=True,
     )
     base = f"http://127.0.0.1:{PORT}"
+    run_id = int(time.time()) * 1_000_000
     try:
         _wait_for(f"{base}/healthz/", 60)
         cpu = os.cpu_count()
-        print(f"# intake benchmark: {cpu} cores, gunicorn {args.workers} workers × "
-              f"{args.threads} threads (gthread), PostgreSQL + Redis on 127.0.0.1, "
+        kind = f"gthread × {args.threads} threads" if args.threads > 1 else "sync"
+        print(f"# intake benchmark: {cpu} cores, gunicorn {args.workers} workers ({kind}), "
+              f"PostgreSQL + Redis on 127.0.0.1, "
               f"load generator in this process ({args.concurrency} connections)")
         warmup = traffic_plan(channels=channels, count=300, seed=args.seed + 1,
-                              now=timezone.now())
+                              now=timezone.now(), first_seq=run_id)
         traffic_send(base_url=base, requests=warmup, rate=None, concurrency=8, max_seconds=60)
 
         count = int(args.rate * args.seconds)
-        plan = traffic_plan(channels=channels, count=count, seed=args.seed, now=timezone.now())
+        plan = traffic_plan(channels=channels, count=count, seed=args.seed, now=timezone.now(),
+                            first_seq=run_id + 1_000)
         started = time.perf_counter()
         outcomes = traffic_send(base_url=base, requests=plan, rate=args.rate,
                                 concurrency=args.concurrency, max_seconds=args.seconds + 30)
@@ -134,7 +139,8 @@ def main() -> None:
                       traffic_verify(outcomes))
 
         plan = traffic_plan(channels=channels, count=int(2000 * args.seconds),
-                            seed=args.seed + 2, now=timezone.now())
+                            seed=args.seed + 2, now=timezone.now(),
+                            first_seq=run_id + 500_000)
         started = time.perf_counter()
         outcomes = traffic_send(base_url=base, requests=plan, rate=None,
                                 concurrency=args.concurrency, max_seconds=args.seconds)

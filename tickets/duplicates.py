@@ -34,20 +34,23 @@ def duplicate_candidates_find(*, ticket: Ticket, limit: int = 3) -> list[Duplica
         same_place |= Q(address=ticket.address)
     if not same_place:
         return []
+    # Only the columns compared; the 20 most recent are plenty for a dispatcher to look at.
     others = (Ticket.objects.filter(same_place, state__in=OPEN_STATES,
                                     received_at__gte=ticket.received_at - WINDOW)
-              .exclude(pk=ticket.pk).order_by("-received_at")[:50])
-    text = f"{ticket.title} {ticket.content}"
+              .exclude(pk=ticket.pk).order_by("-received_at")
+              .values_list("pk", "number", "title", "content", "citizen_phone", "address")[:20])
+    mine = _bigrams(f"{ticket.title} {ticket.content}")
     found = []
-    for other in others:
-        score = text_similarity(text, f"{other.title} {other.content}")
+    for pk, number, title, content, phone, address in others:
+        theirs = _bigrams(f"{title} {content}")
+        score = len(mine & theirs) / len(mine | theirs)
         if score < THRESHOLD:
             continue
         reasons = [name for name, same in (
-            ("same_phone", ticket.citizen_phone and other.citizen_phone == ticket.citizen_phone),
-            ("same_address", ticket.address and other.address == ticket.address),
+            ("same_phone", ticket.citizen_phone and phone == ticket.citizen_phone),
+            ("same_address", ticket.address and address == ticket.address),
         ) if same]
-        found.append(DuplicateCandidate(ticket=ticket, original=other, score=round(score, 3),
-                                        reasons=[*reasons, "similar_text"]))
+        found.append(DuplicateCandidate(ticket=ticket, original=Ticket(pk=pk, number=number),
+                                        score=round(score, 3), reasons=[*reasons, "similar_text"]))
     found.sort(key=lambda c: c.score, reverse=True)
     return DuplicateCandidate.objects.bulk_create(found[:limit], ignore_conflicts=True)

@@ -154,15 +154,16 @@ def ticket_create(
         "category": [] if len(category) <= 3 else ["分类最多三级"],
         "street": [] if street is None or street.kind == "street_office" else ["不是街道办事处"],
     })
-    existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
+    # A retry is answered from the unique (channel, external id) index before anything is written.
+    existing = Ticket.objects.filter(channel=channel, external_id=external_id).order_by().first()
     if existing is not None:
         return TicketCreateResult(ticket=existing, created=False)
 
     now = timezone.now()
     received_at = received_at or now
     levels = [*category, "", "", ""][:3]
-    # Allocated in its own short transaction when the caller has none, so the day's counter row
-    # is not locked for the whole insert; a failed insert leaves a gap, never a duplicate.
+    # Taken in its own short transaction (when the caller has none), so that concurrent intake
+    # does not queue on the day's counter row for a whole request; a failed insert leaves a gap.
     number = ticket_number_next(received_at=received_at)
     try:
         with transaction.atomic():

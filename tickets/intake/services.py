@@ -25,7 +25,7 @@ from tickets.intake.payload import PayloadError
 from tickets.intake.ratelimit import rate_limit_hit
 from tickets.intake.signing import SignatureError, signature_verify
 from tickets.intake.text import find_id_numbers, find_mobiles
-from tickets.models import Channel, IntakeOutcome, IntakeRecord
+from tickets.models import Channel, DuplicateCandidate, IntakeOutcome, IntakeRecord, Ticket
 from tickets.services import ticket_create
 
 KEPT_HEADERS = ("content-type", "user-agent", "x-signature", "x-request-id", "x-forwarded-for")
@@ -113,38 +113,45 @@ def intake_process(*, record: IntakeRecord, channel: Channel | None = None) -> I
                                        fields=exc.fields))
     _fill_citizen_from_text(request)
     try:
-        result = ticket_create(
-            channel=channel, external_id=request.external_id, title=request.title,
-            content=request.content, received_at=request.received_at,
-            citizen_name=request.citizen_name, citizen_phone=request.citizen_phone,
-            citizen_id_number=request.citizen_id_number, address=request.address,
-            latitude=request.latitude, longitude=request.longitude, urgency=request.urgency,
-            category=request.category, source_details=request.details,
-            upstream_number=request.upstream_number,
-            upstream_contact_due_at=request.upstream_contact_due_at,
-            upstream_resolve_due_at=request.upstream_resolve_due_at,
-        )
+        result = _create_and_link(record, channel, request)
     except TicketInputError as exc:
         fields = {name: [{"code": "invalid", "message": m} for m in msgs]
                   for name, msgs in exc.field_errors.items()}
         return _invalid(record, _error(400, "invalid_payload", "请求内容有误，详见 fields",
                                        fields=fields))
-    ticket = result.ticket
-    with transaction.atomic():
-        IntakeRecord.objects.filter(pk=record.pk).update(
-            outcome=IntakeOutcome.ACCEPTED if result.created else IntakeOutcome.DUPLICATE,
-            ticket=ticket, external_id=request.external_id, error_detail={},
-            processed_at=timezone.now(),
-        )
-        candidates = duplicate_candidates_find(ticket=ticket) if result.created else []
-    return IntakeResponse(status=201 if result.created else 200, body={
+    ticket, created, candidates = result
+    return IntakeResponse(status=201 if created else 200, body={
         "ticket_number": ticket.number,
         "external_id": ticket.external_id,
         "state": ticket.state,
-        "duplicate": not result.created,
+        "duplicate": not created,
         "duplicate_candidates": [c.original.number for c in candidates],
         "intake_id": record.pk,
     })
+
+
+def _create_and_link(record: IntakeRecord, channel: Channel, request: NormalisedRequest,
+                     ) -> tuple[Ticket, bool, list[DuplicateCandidate]]:
+    """The ticket (new or found), its record's outcome and the duplicate check."""
+    result = ticket_create(
+        channel=channel, external_id=request.external_id, title=request.title,
+        content=request.content, received_at=request.received_at,
+        citizen_name=request.citizen_name, citizen_phone=request.citizen_phone,
+        citizen_id_number=request.citizen_id_number, address=request.address,
+        latitude=request.latitude, longitude=request.longitude, urgency=request.urgency,
+        category=request.category, source_details=request.details,
+        upstream_number=request.upstream_number,
+        upstream_contact_due_at=request.upstream_contact_due_at,
+        upstream_resolve_due_at=request.upstream_resolve_due_at,
+    )
+    with transaction.atomic():
+        IntakeRecord.objects.filter(pk=record.pk).update(
+            outcome=IntakeOutcome.ACCEPTED if result.created else IntakeOutcome.DUPLICATE,
+            ticket=result.ticket, external_id=request.external_id, error_detail={},
+            processed_at=timezone.now(),
+        )
+        candidates = duplicate_candidates_find(ticket=result.ticket) if result.created else []
+    return result.ticket, result.created, candidates
 
 
 def intake_replay(*, records: Iterable[IntakeRecord]) -> Counter[str]:

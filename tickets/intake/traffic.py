@@ -70,8 +70,9 @@ _ID_FIELDS = {"hotline": "call_id", "web_form": "submission_id", "petition": "ca
 
 
 def traffic_plan(*, channels: Sequence[SimChannel], count: int, seed: int, now: datetime,
-                 mix: dict[str, float] | None = None) -> list[PlannedRequest]:
-    """A deterministic list of requests from all channels in the given mix."""
+                 mix: dict[str, float] | None = None, first_seq: int = 0) -> list[PlannedRequest]:
+    """A deterministic list of requests from all channels in the given mix. External ids are
+    numbered from `first_seq`, so runs with different starting points never collide."""
     from tickets.intake import simulated_requests as sim
 
     if not 0 < count <= MAX_REQUESTS:
@@ -80,7 +81,7 @@ def traffic_plan(*, channels: Sequence[SimChannel], count: int, seed: int, now: 
     kinds, weights = zip(*(mix or DEFAULT_MIX).items(), strict=True)
     sent: list[tuple[PlannedRequest, dict]] = []
     planned: list[PlannedRequest] = []
-    for seq in range(count):
+    for seq in range(first_seq, first_seq + count):
         kind = rng.choices(kinds, weights)[0] if sent else "new"
         if kind == "retry":
             previous, _ = rng.choice(sent)

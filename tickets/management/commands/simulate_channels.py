@@ -38,7 +38,8 @@ class Command(BaseCommand):
         if not channels:
             raise CommandError("没有启用的渠道：先运行 manage.py load_org")
         seed = seed if seed is not None else int(time.time())
-        plan = traffic_plan(channels=channels, count=count, seed=seed, now=timezone.now())
+        plan = traffic_plan(channels=channels, count=count, seed=seed, now=timezone.now(),
+                            first_seq=int(time.time()) * 1_000_000)
         self.stdout.write(f"向 {url} 发送 {count} 个请求（{len(channels)} 个渠道，"
                           f"每秒 {rate:g} 个，种子 {seed}）…")
         started = time.perf_counter()
