@@ -3,12 +3,18 @@
 from celery import shared_task
 
 from tickets.callbacks import callback_deliver, callback_sweep
+from tickets.duplicates import duplicate_check
 from tickets.routing_handoff import ticket_route, ticket_route_requeue_stale
 
 
 @shared_task(name="tickets.tasks.ticket_route_task", acks_late=True, ignore_result=True)
 def ticket_route_task(ticket_id: int) -> None:
     ticket_route(ticket_id=ticket_id)
+
+
+@shared_task(name="tickets.tasks.duplicate_check_task", acks_late=True, ignore_result=True)
+def duplicate_check_task(ticket_id: int) -> None:
+    duplicate_check(ticket_id=ticket_id)
 
 
 @shared_task(name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True)

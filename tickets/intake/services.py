@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from tickets.duplicates import duplicate_candidates_find
+from tickets.duplicates import duplicate_check_after_commit
 from tickets.errors import TicketInputError
 from tickets.intake.adapters.base import NormalisedRequest, adapter_for
 from tickets.intake.payload import PayloadError
 from tickets.intake.ratelimit import rate_limit_hit
 from tickets.intake.signing import SignatureError, signature_verify
 from tickets.intake.text import find_id_numbers, find_mobiles
-from tickets.models import Channel, DuplicateCandidate, IntakeOutcome, IntakeRecord, Ticket
+from tickets.models import Channel, IntakeOutcome, IntakeRecord, Ticket
 from tickets.services import ticket_create
 
 KEPT_HEADERS = ("content-type", "user-agent", "x-signature", "x-request-id", "x-forwarded-for")
@@ -119,20 +118,20 @@ def intake_process(*, record: IntakeRecord, channel: Channel | None = None) -> I
                   for name, msgs in exc.field_errors.items()}
         return _invalid(record, _error(400, "invalid_payload", "请求内容有误，详见 fields",
                                        fields=fields))
-    ticket, created, candidates = result
+    ticket, created = result
     return IntakeResponse(status=201 if created else 200, body={
         "ticket_number": ticket.number,
         "external_id": ticket.external_id,
         "state": ticket.state,
         "duplicate": not created,
-        "duplicate_candidates": [c.original.number for c in candidates],
         "intake_id": record.pk,
     })
 
 
 def _create_and_link(record: IntakeRecord, channel: Channel, request: NormalisedRequest,
-                     ) -> tuple[Ticket, bool, list[DuplicateCandidate]]:
-    """The ticket (new or found), its record's outcome and the duplicate check."""
+                     ) -> tuple[Ticket, bool]:
+    """The ticket (new or found) and its record's outcome; a new ticket is checked for
+    duplicates (重复件) by a task after commit, off the channel's request."""
     result = ticket_create(
         channel=channel, external_id=request.external_id, title=request.title,
         content=request.content, received_at=request.received_at,
@@ -144,14 +143,14 @@ def _create_and_link(record: IntakeRecord, channel: Channel, request: Normalised
         upstream_contact_due_at=request.upstream_contact_due_at,
         upstream_resolve_due_at=request.upstream_resolve_due_at,
     )
-    with transaction.atomic():
-        IntakeRecord.objects.filter(pk=record.pk).update(
-            outcome=IntakeOutcome.ACCEPTED if result.created else IntakeOutcome.DUPLICATE,
-            ticket=result.ticket, external_id=request.external_id, error_detail={},
-            processed_at=timezone.now(),
-        )
-        candidates = duplicate_candidates_find(ticket=result.ticket) if result.created else []
-    return result.ticket, result.created, candidates
+    IntakeRecord.objects.filter(pk=record.pk).update(
+        outcome=IntakeOutcome.ACCEPTED if result.created else IntakeOutcome.DUPLICATE,
+        ticket=result.ticket, external_id=request.external_id, error_detail={},
+        processed_at=timezone.now(),
+    )
+    if result.created:
+        duplicate_check_after_commit(ticket_id=result.ticket.pk)
+    return result.ticket, result.created
 
 
 def intake_replay(*, records: Iterable[IntakeRecord]) -> Counter[str]:

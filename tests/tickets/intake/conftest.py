@@ -35,3 +35,22 @@ def channel_of(db):
     def make(family: str, **kwargs: Any):
         return ChannelFactory(code=f"test-{family.replace('_', '-')}", family=family, **kwargs)
     return make
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks sent after commit run in this process (no worker in these unit tests)."""
+    from dispatch.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def post_and_settle(post, eager_tasks, django_capture_on_commit_callbacks):
+    """POST, then run what the request left for after commit (routing, duplicate check)."""
+    def send(*args: Any, **kwargs: Any):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(*args, **kwargs)
+    return send

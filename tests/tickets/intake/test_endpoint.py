@@ -164,11 +164,19 @@ def test_the_size_limit_comes_from_settings(post, channel_of):
     assert post(channel_of("hotline"), {"x": "y" * 200}).status_code == 413
 
 
-def test_an_event_and_a_routing_request_follow_a_new_ticket(post, channel_of,
-                                                             django_capture_on_commit_callbacks):
+def test_routing_and_the_duplicate_check_are_queued_only_after_commit(
+        post, channel_of, django_capture_on_commit_callbacks, monkeypatch):
+    sent: list[tuple[str, int]] = []
+    monkeypatch.setattr("tickets.tasks.ticket_route_task.delay",
+                        lambda tid: sent.append(("route", tid)))
+    monkeypatch.setattr("tickets.tasks.duplicate_check_task.delay",
+                        lambda tid: sent.append(("duplicates", tid)))
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(channel_of("hotline"), adapter_for("hotline").examples()["call__normal"])
+        assert sent == []
     ticket = Ticket.objects.get(number=response.json()["ticket_number"])
     assert ticket.route_requested_at is not None
-    assert len(callbacks) == 1  # the routing task, sent only after commit
+    for callback in callbacks:
+        callback()
+    assert sorted(sent) == [("duplicates", ticket.pk), ("route", ticket.pk)]
     assert TicketEvent.objects.filter(ticket=ticket).count() == 1

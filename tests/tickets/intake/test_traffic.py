@@ -71,5 +71,6 @@ def test_the_command_sends_a_realistic_mix_and_nothing_is_lost(live_server):
     assert "意外结果" not in text, text
     assert "'ticket_numbers_missing_in_db': 0" in text
     assert "'answered_with_two_numbers': 0" in text
+    assert "'ids_not_created_exactly_once': 0" in text
     assert IntakeRecord.objects.count() == 120
     assert Ticket.objects.count() == IntakeRecord.objects.filter(outcome="accepted").count()
