@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -68,7 +69,21 @@ def _print_report(title: str, report, verify: dict[str, int]) -> None:  # noqa: 
     print(f"database check: {json.dumps(verify)}")
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(1)  # so that `finally` stops gunicorn
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=300)
     parser.add_argument("--seconds", type=float, default=30)
@@ -81,6 +96,8 @@ def main() -> None:
     if not (1 <= args.rate <= 2000 and 1 <= args.seconds <= 120):
         parser.error("--rate 1..2000, --seconds 1..120")
 
+    if not _port_is_free(PORT):
+        raise SystemExit(f"127.0.0.1:{PORT} is in use (a gunicorn left from an earlier run?)")
     _prepare()
     os.environ.update(ENV)
     import django

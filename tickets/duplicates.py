@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Q
 
 from tickets.models import OPEN_STATES, DuplicateCandidate, Ticket
@@ -61,9 +60,3 @@ def duplicate_check(*, ticket_id: int) -> list[DuplicateCandidate]:
     """The task's entry: idempotent, a second run finds the same candidates and adds none."""
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     return duplicate_candidates_find(ticket=ticket) if ticket is not None else []
-
-
-def duplicate_check_after_commit(*, ticket_id: int) -> None:
-    from tickets.tasks import duplicate_check_task
-
-    transaction.on_commit(lambda: duplicate_check_task.delay(ticket_id))

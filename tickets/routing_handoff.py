@@ -20,6 +20,13 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=1)
 
 
+def ticket_received_send_after_commit(*, ticket_id: int) -> None:
+    """A new ticket: its duplicate check and routing go out in one task after commit."""
+    from tickets.tasks import ticket_received_task
+
+    transaction.on_commit(lambda: ticket_received_task.delay(ticket_id))
+
+
 def ticket_route_send_after_commit(*, ticket_id: int) -> None:
     from tickets.tasks import ticket_route_task
 

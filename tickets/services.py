@@ -38,7 +38,7 @@ from tickets.models import (
     Urgency,
 )
 from tickets.numbering import ticket_number_next
-from tickets.routing_handoff import ticket_route_send_after_commit
+from tickets.routing_handoff import ticket_received_send_after_commit
 
 Actor = AbstractBaseUser | None
 SYSTEM_LABEL = "系统"
@@ -184,7 +184,7 @@ def ticket_create(
                 to_state=ticket.state,
                 payload={"channel": channel.code, "external_id": external_id},
             )
-            ticket_route_send_after_commit(ticket_id=ticket.pk)
+            ticket_received_send_after_commit(ticket_id=ticket.pk)
     except IntegrityError:
         # A simultaneous delivery of the same (channel, external id) won the insert.
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()

@@ -12,9 +12,11 @@ def ticket_route_task(ticket_id: int) -> None:
     ticket_route(ticket_id=ticket_id)
 
 
-@shared_task(name="tickets.tasks.duplicate_check_task", acks_late=True, ignore_result=True)
-def duplicate_check_task(ticket_id: int) -> None:
+@shared_task(name="tickets.tasks.ticket_received_task", acks_late=True, ignore_result=True)
+def ticket_received_task(ticket_id: int) -> None:
+    """A new ticket, once: look for duplicates (重复件), then route it. One message, not two."""
     duplicate_check(ticket_id=ticket_id)
+    ticket_route(ticket_id=ticket_id)
 
 
 @shared_task(name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True)

@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from tickets.duplicates import duplicate_check_after_commit
 from tickets.errors import TicketInputError
 from tickets.intake.adapters.base import NormalisedRequest, adapter_for
 from tickets.intake.payload import PayloadError
@@ -130,8 +129,8 @@ def intake_process(*, record: IntakeRecord, channel: Channel | None = None) -> I
 
 def _create_and_link(record: IntakeRecord, channel: Channel, request: NormalisedRequest,
                      ) -> tuple[Ticket, bool]:
-    """The ticket (new or found) and its record's outcome; a new ticket is checked for
-    duplicates (重复件) by a task after commit, off the channel's request."""
+    """The ticket (new or found) and its record's outcome. A new ticket's duplicate check and
+    routing run in a task after commit, off the channel's request (see ticket_create)."""
     result = ticket_create(
         channel=channel, external_id=request.external_id, title=request.title,
         content=request.content, received_at=request.received_at,
@@ -148,8 +147,6 @@ def _create_and_link(record: IntakeRecord, channel: Channel, request: Normalised
         ticket=result.ticket, external_id=request.external_id, error_detail={},
         processed_at=timezone.now(),
     )
-    if result.created:
-        duplicate_check_after_commit(ticket_id=result.ticket.pk)
     return result.ticket, result.created
 
 

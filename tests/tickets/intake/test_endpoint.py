@@ -167,10 +167,8 @@ def test_the_size_limit_comes_from_settings(post, channel_of):
 def test_routing_and_the_duplicate_check_are_queued_only_after_commit(
         post, channel_of, django_capture_on_commit_callbacks, monkeypatch):
     sent: list[tuple[str, int]] = []
-    monkeypatch.setattr("tickets.tasks.ticket_route_task.delay",
-                        lambda tid: sent.append(("route", tid)))
-    monkeypatch.setattr("tickets.tasks.duplicate_check_task.delay",
-                        lambda tid: sent.append(("duplicates", tid)))
+    monkeypatch.setattr("tickets.tasks.ticket_received_task.delay",
+                        lambda tid: sent.append(("received", tid)))
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(channel_of("hotline"), adapter_for("hotline").examples()["call__normal"])
         assert sent == []
@@ -178,5 +176,5 @@ def test_routing_and_the_duplicate_check_are_queued_only_after_commit(
     assert ticket.route_requested_at is not None
     for callback in callbacks:
         callback()
-    assert sorted(sent) == [("duplicates", ticket.pk), ("route", ticket.pk)]
+    assert sent == [("received", ticket.pk)]  # one message: duplicate check, then routing
     assert TicketEvent.objects.filter(ticket=ticket).count() == 1

@@ -56,3 +56,13 @@ def test_a_configured_router_receives_the_ticket(org):
     ticket = org.ticket("received")
     assert routing_handoff.ticket_route(ticket_id=ticket.pk) is True
     assert calls[-1] == ticket.number
+
+
+def test_the_received_task_checks_duplicates_then_routes(org, monkeypatch):
+    from tickets.tasks import ticket_received_task
+
+    order: list[str] = []
+    monkeypatch.setattr("tickets.tasks.duplicate_check", lambda ticket_id: order.append("dup"))
+    monkeypatch.setattr("tickets.tasks.ticket_route", lambda ticket_id: order.append("route"))
+    ticket_received_task.apply(args=(org.ticket("received").pk,))
+    assert order == ["dup", "route"]
