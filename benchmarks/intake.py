@@ -71,6 +71,7 @@ def _print_report(title: str, report, verify: dict[str, int]) -> None:  # noqa: 
 
 def _port_is_free(port: int) -> bool:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
