@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from tickets.masking import mask_id_number, mask_phone
-from tickets.models import Ticket, TicketEvent
+from tickets.models import DuplicateCandidate, Ticket, TicketEvent
 
 
 class TicketListSerializer(serializers.ModelSerializer):
@@ -23,6 +23,17 @@ class TicketListSerializer(serializers.ModelSerializer):
         return ticket.assignee.user.get_username() if ticket.assignee else None
 
 
+class DuplicateCandidateSerializer(serializers.ModelSerializer):
+    """An open ticket this one nearly repeats (重复件), for a dispatcher to confirm or dismiss."""
+
+    number = serializers.CharField(source="original.number", read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = DuplicateCandidate
+        fields = ["number", "score", "reasons", "status"]
+
+
 class TicketDetailSerializer(TicketListSerializer):
     citizen_phone = serializers.SerializerMethodField()
     citizen_id_number = serializers.SerializerMethodField()
@@ -31,6 +42,7 @@ class TicketDetailSerializer(TicketListSerializer):
     assisting_units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
     category = serializers.SerializerMethodField()
+    duplicate_candidates = DuplicateCandidateSerializer(many=True, read_only=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = [*TicketListSerializer.Meta.fields, "content", "citizen_name", "citizen_phone",
@@ -39,7 +51,8 @@ class TicketDetailSerializer(TicketListSerializer):
                   "assisting_units", "parent", "reply", "satisfaction", "assigned_at",
                   "contacted_at", "met_at", "resolved_at", "closed_at", "source_details",
                   "upstream_number", "upstream_contact_due_at", "upstream_resolve_due_at",
-                  "return_count", "transfer_count", "reopen_count", "version"]
+                  "return_count", "transfer_count", "reopen_count", "version",
+                  "duplicate_candidates"]
 
     def _may_see_pii(self) -> bool:
         request = self.context.get("request")

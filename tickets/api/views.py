@@ -28,7 +28,10 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TicketFilter
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return ticket_visible_to(user=self.request.user).order_by("-received_at", "-pk")
+        tickets = ticket_visible_to(user=self.request.user).order_by("-received_at", "-pk")
+        if self.action == "retrieve":
+            tickets = tickets.prefetch_related("assisting_units", "duplicate_candidates__original")
+        return tickets
 
     def get_serializer_class(self) -> type:
         return TicketListSerializer if self.action == "list" else TicketDetailSerializer

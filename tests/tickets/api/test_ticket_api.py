@@ -133,3 +133,24 @@ def test_the_openapi_schema_documents_every_intake_family(client, db):
 def test_the_docs_page_renders_without_the_internet(client, db):
     page = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in page and "cdn" not in page.lower()
+
+
+def test_the_detail_lists_duplicate_candidates_for_dispatchers(org, api):
+    from tickets.models import DuplicateCandidate
+
+    original, repeat = org.ticket("assigned"), org.ticket("received")
+    DuplicateCandidate.objects.create(ticket=repeat, original=original, score=0.8,
+                                      reasons=["same_phone", "similar_text"])
+    body = api(org.centre_dispatcher.user).get(f"/api/tickets/{repeat.number}/").json()
+    assert body["duplicate_candidates"] == [{"number": original.number, "score": 0.8,
+                                             "reasons": ["same_phone", "similar_text"],
+                                             "status": "open"}]
+
+
+def test_the_schema_generates_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO(),
+                 stderr=StringIO())
