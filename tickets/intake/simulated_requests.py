@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from tickets.duplicates import text_similarity
 from tickets.intake.adapters.base import CONTENT_MAX, TITLE_MAX, title_from
 from tickets.intake.text import clean_text
 
@@ -996,19 +997,6 @@ def build_payload(*, family: str, rng: random.Random, seq: int, now: datetime) -
 # ---------------------------------------------------------------------------------------------
 # Near-duplicates: the same citizen again, text lightly reworded.
 
-_NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def _bigrams(text: str) -> set[str]:
-    compact = _NOT_WORDS.sub("", text.lower())
-    return {compact[i:i + 2] for i in range(len(compact) - 1)} or {compact}
-
-
-def _similarity(a: str, b: str) -> float:
-    left, right = _bigrams(a), _bigrams(b)
-    return len(left & right) / len(left | right) if left and right else 0.0
-
-
 def _clean(value: Any, limit: int, *, multiline: bool = False) -> str:
     if not isinstance(value, str) or not value.strip():
         return ""
@@ -1123,7 +1111,7 @@ def build_near_duplicate(*, family: str, original: dict[str, Any], rng: random.R
             trial[content_key] = _reword(rng, original_content, voice, strength)
         if isinstance(original_title, str) and original_title.strip() and rng.random() < 0.4:
             trial[title_key] = rng.choice(_AGAIN_TITLE).format(t=original_title)
-        if _similarity(before, _ticket_text(family, trial)) >= NEAR_DUPLICATE_MIN_SIMILARITY:
+        if text_similarity(before, _ticket_text(family, trial)) >= NEAR_DUPLICATE_MIN_SIMILARITY:
             return trial
     return payload  # the text as it was: a repeat word for word
 
