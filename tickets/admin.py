@@ -55,6 +55,11 @@ class ChannelAdmin(admin.ModelAdmin):
     def has_callback(self, obj: Channel) -> bool:
         return bool(obj.callback_url)
 
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Signing secrets let anyone post as the channel: only superusers see or rotate them.
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded if request.user.is_superuser else [*excluded, "signing_secrets"]
+
 
 class TicketEventInline(admin.TabularInline):
     model = TicketEvent

@@ -170,3 +170,12 @@ def test_the_admin_resends_a_dead_callback(org, superuser, client, monkeypatch):
                 {"action": "resend", "_selected_action": [delivery.pk]})
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("pending", 0)
+
+
+def test_channel_secrets_are_shown_to_superusers_only(org, superuser, client, as_user):
+    channel = org.ticket("received").channel
+    url = f"/admin/tickets/channel/{channel.pk}/change/"
+    page = as_user(org.centre_dispatcher.user, "tickets.view_channel").get(url).content.decode()
+    assert page.count(channel.signing_secrets[0]) == 0 and channel.name in page
+    client.force_login(superuser)
+    assert channel.signing_secrets[0] in client.get(url).content.decode()
