@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -50,6 +51,7 @@ class ChannelAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "description"]
     readonly_fields = ["created_at", "updated_at"]
     ordering = ["family", "code"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(boolean=True, description="状态回调")
     def has_callback(self, obj: Channel) -> bool:
