@@ -47,7 +47,8 @@ class TicketEvent(models.Model):
     """One row per transition or routed-field edit: the ticket's 一单到底 trail."""
 
     ticket = models.ForeignKey(
-        Ticket, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="events"
+        Ticket, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="events",
+        db_index=False,  # ticketevent_ticket_at (ticket, at) serves it
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(

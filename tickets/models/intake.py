@@ -21,7 +21,8 @@ class IntakeRecord(models.Model):
     replayed after an adapter fix."""
 
     channel = models.ForeignKey(
-        Channel, verbose_name=_("渠道"), on_delete=models.PROTECT, related_name="intake_records"
+        Channel, verbose_name=_("渠道"), on_delete=models.PROTECT, related_name="intake_records",
+        db_index=False,  # intake_channel_received (channel, received_at) serves it
     )
     received_at = models.DateTimeField(_("接收时间"))
     # Bytes as received: whatever a channel sends (bad UTF-8, NUL bytes) is kept for replay.

@@ -60,7 +60,8 @@ class Satisfaction(models.TextChoices):
 class Ticket(models.Model):
     number = models.CharField(_("工单编号"), max_length=24, unique=True, editable=False)
     channel = models.ForeignKey(
-        Channel, verbose_name=_("受理渠道"), on_delete=models.PROTECT, related_name="tickets"
+        Channel, verbose_name=_("受理渠道"), on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,  # the unique (channel, external_id) index serves channel lookups
     )
     external_id = models.CharField(_("渠道单号"), max_length=100)
     received_at = models.DateTimeField(_("受理时间"), default=timezone.now)
@@ -107,6 +108,7 @@ class Ticket(models.Model):
     assignee = models.ForeignKey(
         "dispatch.Staff", verbose_name=_("责任人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,  # ticket_assignee_state (assignee, state) serves it
     )
     assisting_units = models.ManyToManyField(
         "dispatch.Unit", verbose_name=_("协办单位"), blank=True, related_name="assisting_tickets"
