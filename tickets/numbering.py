@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from tickets.models import TicketNumberSequence
 
 # One statement on both PostgreSQL and SQLite (3.35+): create the day's row or bump it, and read
-# the new value. The row lock lasts only for the caller's transaction.
+# the new value. Outside a transaction it commits on its own (one round trip, the row lock held
+# only for the statement); inside one, the lock lasts until the caller commits.
 _NEXT = (
     f"INSERT INTO {TicketNumberSequence._meta.db_table} (day, last) VALUES (%s, 1) "
     "ON CONFLICT (day) DO UPDATE SET last = "
@@ -21,7 +22,7 @@ _NEXT = (
 
 def ticket_number_next(*, received_at: datetime) -> str:
     day = timezone.localdate(received_at)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_NEXT, [day])
         (last,) = cursor.fetchone()
     return f"{settings.TICKET_NUMBER_PREFIX}{day:%Y%m%d}-{last:06d}"

@@ -32,6 +32,8 @@ from tickets.models import (
     WORKING_STATES,
     Channel,
     EventAction,
+    IntakeOutcome,
+    IntakeRecord,
     Satisfaction,
     Ticket,
     TicketEvent,
@@ -141,9 +143,12 @@ def ticket_create(
     urgency: str = Urgency.NORMAL, category: Sequence[str] = (),
     source_details: dict[str, Any] | None = None, upstream_number: str = "",
     upstream_contact_due_at: datetime | None = None,
-    upstream_resolve_due_at: datetime | None = None,
+    upstream_resolve_due_at: datetime | None = None, intake_record: IntakeRecord | None = None,
 ) -> TicketCreateResult:
-    """Create a ticket in ``received``. The same (channel, external id) returns the same ticket."""
+    """Create a ticket in ``received``. The same (channel, external id) returns the same ticket.
+
+    ``intake_record`` (the raw webhook request) gets its outcome and ticket in the ticket's own
+    transaction, so the two can never disagree."""
     external_id = external_id.strip()
     _require({
         "channel": [] if channel.active else [f"渠道「{channel.name}」已停用"],
@@ -155,9 +160,11 @@ def ticket_create(
         "street": [] if street is None or street.kind == "street_office" else ["不是街道办事处"],
     })
     # A retry is answered from the unique (channel, external id) index before anything is written.
-    existing = Ticket.objects.filter(channel=channel, external_id=external_id).order_by().first()
-    if existing is not None:
-        return TicketCreateResult(ticket=existing, created=False)
+    # (Asks only for the id: compiling a select of every ticket column cost more than the query.)
+    existing_id = Ticket.objects.filter(
+        channel=channel, external_id=external_id).values_list("pk", flat=True).first()
+    if existing_id is not None:
+        return _created_before(Ticket.objects.get(pk=existing_id), intake_record)
 
     now = timezone.now()
     received_at = received_at or now
@@ -184,14 +191,29 @@ def ticket_create(
                 to_state=ticket.state,
                 payload={"channel": channel.code, "external_id": external_id},
             )
+            if intake_record is not None:
+                _intake_record_link(intake_record, ticket, IntakeOutcome.ACCEPTED)
             ticket_received_send_after_commit(ticket_id=ticket.pk)
     except IntegrityError:
         # A simultaneous delivery of the same (channel, external id) won the insert.
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
         if existing is None:
             raise
-        return TicketCreateResult(ticket=existing, created=False)
+        return _created_before(existing, intake_record)
     return TicketCreateResult(ticket=ticket, created=True)
+
+
+def _intake_record_link(record: IntakeRecord, ticket: Ticket, outcome: str) -> None:
+    IntakeRecord.objects.filter(pk=record.pk).update(
+        outcome=outcome, ticket=ticket, external_id=ticket.external_id, error_detail={},
+        processed_at=timezone.now(),
+    )
+
+
+def _created_before(ticket: Ticket, intake_record: IntakeRecord | None) -> TicketCreateResult:
+    if intake_record is not None:
+        _intake_record_link(intake_record, ticket, IntakeOutcome.DUPLICATE)
+    return TicketCreateResult(ticket=ticket, created=False)
 
 
 # --- dispatching ---------------------------------------------------------------------------------

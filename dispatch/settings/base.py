@@ -195,6 +195,8 @@ DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
 # Dotted path of the router called for each new ticket (the routing issue sets it).
 TICKET_ROUTER = env_str("TICKET_ROUTER", "")
 INTAKE_MAX_BODY_BYTES = 256 * 1024
+# How long a web process may answer from its cached copy of a channel (secrets, active flag).
+INTAKE_CHANNEL_CACHE_SECONDS = env_int("INTAKE_CHANNEL_CACHE_SECONDS", 5)
 CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 8)
 CALLBACK_BACKOFF_BASE_SECONDS = env_int("CALLBACK_BACKOFF_BASE_SECONDS", 5)
 CALLBACK_BACKOFF_MAX_SECONDS = env_int("CALLBACK_BACKOFF_MAX_SECONDS", 3600)

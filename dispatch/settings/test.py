@@ -10,6 +10,8 @@ from dispatch.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False
+# Tests change channels between requests and expect the next request to see it.
+INTAKE_CHANNEL_CACHE_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # whitenoise warns about a missing STATIC_ROOT on every request; tests serve no collected files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

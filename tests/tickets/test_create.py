@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 
 from tests.factories import ChannelFactory
@@ -64,3 +65,49 @@ def test_category_levels_and_place_are_stored(org):
     levels = (ticket.category_l1, ticket.category_l2, ticket.category_l3)
     assert levels == ("城乡建设", "市政设施", "")
     assert ticket.street == org.unit and ticket.urgency == "urgent"
+
+
+def _raw_record(channel):
+    from django.utils import timezone
+
+    from tickets.models import IntakeRecord
+
+    return IntakeRecord.objects.create(channel=channel, body=b"{}", headers={},
+                                       received_at=timezone.now())
+
+
+def test_the_raw_record_is_linked_as_accepted_to_the_new_ticket(db):
+    channel = ChannelFactory()
+    record = _raw_record(channel)
+    ticket = services.ticket_create(channel=channel, external_id="r-1", title="t", content="c",
+                                    intake_record=record).ticket
+    record.refresh_from_db()
+    assert (record.outcome, record.ticket_id, record.external_id) == ("accepted", ticket.pk, "r-1")
+    assert record.processed_at is not None
+
+
+def test_a_retry_links_its_raw_record_to_the_first_ticket_as_duplicate(db):
+    channel = ChannelFactory()
+    first = services.ticket_create(channel=channel, external_id="r-2", title="t", content="c")
+    record = _raw_record(channel)
+    again = services.ticket_create(channel=channel, external_id="r-2", title="t", content="c",
+                                   intake_record=record)
+    record.refresh_from_db()
+    assert again.created is False and again.ticket.pk == first.ticket.pk
+    assert (record.outcome, record.ticket_id) == ("duplicate", first.ticket.pk)
+
+
+def test_the_raw_record_is_not_marked_accepted_when_the_ticket_is_rolled_back(db, monkeypatch):
+    channel = ChannelFactory()
+    record = _raw_record(channel)
+
+    def failing_event(**kwargs):
+        raise RuntimeError("event insert failed")
+
+    monkeypatch.setattr(services, "_event", failing_event)
+    with pytest.raises(RuntimeError):
+        services.ticket_create(channel=channel, external_id="r-3", title="t", content="c",
+                               intake_record=record)
+    record.refresh_from_db()
+    assert (record.outcome, record.ticket_id) == ("received", None)
+    assert not channel.tickets.exists()

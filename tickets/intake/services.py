@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tickets.errors import TicketInputError
 from tickets.intake.adapters.base import NormalisedRequest, adapter_for
+from tickets.intake.channels import intake_channel_get
 from tickets.intake.payload import PayloadError
 from tickets.intake.ratelimit import rate_limit_hit
 from tickets.intake.signing import SignatureError, signature_verify
@@ -50,7 +51,7 @@ def intake_receive(
 ) -> IntakeResponse:
     """Everything a webhook request goes through. ``body`` is None when it was too large to read."""
     now = time.time() if now is None else now
-    channel = Channel.objects.filter(code=channel_code, active=True).first()
+    channel = intake_channel_get(code=channel_code)
     if channel is None:
         return _error(404, "unknown_channel", f"渠道 {channel_code} 不存在或已停用")
     limit = settings.INTAKE_MAX_BODY_BYTES
@@ -140,12 +141,7 @@ def _create_and_link(record: IntakeRecord, channel: Channel, request: Normalised
         category=request.category, source_details=request.details,
         upstream_number=request.upstream_number,
         upstream_contact_due_at=request.upstream_contact_due_at,
-        upstream_resolve_due_at=request.upstream_resolve_due_at,
-    )
-    IntakeRecord.objects.filter(pk=record.pk).update(
-        outcome=IntakeOutcome.ACCEPTED if result.created else IntakeOutcome.DUPLICATE,
-        ticket=result.ticket, external_id=request.external_id, error_detail={},
-        processed_at=timezone.now(),
+        upstream_resolve_due_at=request.upstream_resolve_due_at, intake_record=record,
     )
     return result.ticket, result.created
 

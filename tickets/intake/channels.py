@@ -1,0 +1,36 @@
+"""The channel a webhook names, cached briefly in each web process.
+
+Every intake request needs its channel (secrets, family, rate); reading it from the database each
+time was one round trip and an ORM query per request. A change (deactivation, a rotated secret)
+takes effect within ``INTAKE_CHANNEL_CACHE_SECONDS`` in every process.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+
+from tickets.models import Channel
+
+_cache: dict[str, tuple[float, Channel | None]] = {}
+
+
+def intake_channel_get(*, code: str, now: float | None = None) -> Channel | None:
+    """The active channel with this code, or None."""
+    ttl = settings.INTAKE_CHANNEL_CACHE_SECONDS
+    now = time.monotonic() if now is None else now
+    cached = _cache.get(code)
+    if ttl > 0 and cached is not None and now - cached[0] < ttl:
+        return cached[1]
+    channel = Channel.objects.filter(code=code, active=True).first()
+    if ttl > 0:
+        if len(_cache) > 1000:
+            # Unknown codes are cached too (as None); keep probing from filling memory.
+            _cache.clear()
+        _cache[code] = (now, channel)
+    return channel
+
+
+def intake_channel_cache_clear() -> None:
+    _cache.clear()
