@@ -5,6 +5,8 @@ Needs Debian's wrk (`apt-get install wrk`). Same server set-up as benchmarks/int
 are signed in advance (valid for 5 minutes), all new, from all 33 channels.
 
     .venv/bin/python benchmarks/intake_wrk.py --seconds 20 --connections 32 --workers 5
+
+``--ceilings`` adds two runs that write nothing (a 401 and /healthz/), to compare in one run.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--requests", type=int, default=12_000)
+    parser.add_argument("--ceilings", action="store_true",
+                        help="also measure, on the same server in the same run, two requests "
+                             "that write nothing: GET /healthz/ and an intake POST refused "
+                             "with 401 (bad signature)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -77,21 +83,35 @@ def main() -> None:
                 sig = signature_header(secret=r.channel.secret, timestamp=now, body=r.body)
                 fh.write(f"/api/intake/{r.channel.code}/\t{sig}\t{body}\n")
             requests_file = fh.name
-        out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
-             "--latency", "-s", str(HERE / "intake_wrk.lua"), f"http://127.0.0.1:{base.PORT}",
-             "--", requests_file, str(threads)],
-            capture_output=True, text=True, timeout=args.seconds + 60,
-        )
+        def wrk(*extra: str) -> str:
+            return subprocess.run(
+                ["wrk", "-t", str(threads), "-c", str(args.connections), "-d",
+                 f"{args.seconds}s", "--latency", *extra],
+                capture_output=True, text=True, timeout=args.seconds + 60,
+            ).stdout
+
+        out_stdout = wrk("-s", str(HERE / "intake_wrk.lua"), f"http://127.0.0.1:{base.PORT}",
+                         "--", requests_file, str(threads))
         print(f"# intake with wrk: {os.cpu_count()} cores, gunicorn {args.workers} sync workers, "
               f"{args.connections} connections, {args.seconds} s, all-new signed requests")
-        print(out.stdout)
+        print(out_stdout)
         ids = [r.external_id for r in plan]
         tickets = Ticket.objects.filter(external_id__in=ids).count()
         records = IntakeRecord.objects.count()
         print(f"database check: tickets for this run's ids {tickets} (each id at most once by the "
               f"unique index), intake records {records}")
         os.unlink(requests_file)
+        if args.ceilings:
+            with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as fh:
+                for r in plan[:500]:
+                    fh.write(f"/api/intake/{r.channel.code}/\tt={now},v1=00\t{r.body.decode()}\n")
+                refused_file = fh.name
+            print("# ceiling 1: intake POST refused with 401 (channel, HMAC; no write)")
+            print(wrk("-s", str(HERE / "intake_wrk.lua"), f"http://127.0.0.1:{base.PORT}",
+                      "--", refused_file, str(threads)))
+            os.unlink(refused_file)
+            print("# ceiling 2: GET /healthz/ (one small query)")
+            print(wrk(f"http://127.0.0.1:{base.PORT}/healthz/"))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
