@@ -436,7 +436,9 @@ def ticket_update_routing(
 
 
 def ticket_record_prediction(
-    *, ticket: Ticket, predicted_unit: Unit, confidence: float, top3: list[dict[str, Any]],
+    *, ticket: Ticket, predicted_unit: Unit | None, confidence: float,
+    top3: list[dict[str, Any]], explanation: dict[str, Any] | None = None,
+    tokens: dict[str, Any] | None = None,
 ) -> Ticket:
     """The router's suggestion (system only): kept on the ticket and in the trail."""
     _require({"confidence": [] if 0.0 <= confidence <= 1.0 else ["置信度必须在 0 到 1 之间"]},
@@ -445,13 +447,21 @@ def ticket_record_prediction(
     def apply(current: Ticket) -> FieldChanges:
         changes = {
             "predicted_unit": [current.predicted_unit.code if current.predicted_unit else None,
-                               predicted_unit.code],
+                               predicted_unit.code if predicted_unit else None],
             "prediction_confidence": [current.prediction_confidence, confidence],
         }
+        if explanation and explanation.get("rule"):
+            changes["rule"] = [None, explanation["rule"]["name"]]
         current.predicted_unit = predicted_unit
         current.prediction_confidence = confidence
         current.prediction_top3 = top3
-        return changes, ["predicted_unit", "prediction_confidence", "prediction_top3"]
+        current.prediction_explanation = explanation or {}
+        fields = ["predicted_unit", "prediction_confidence", "prediction_top3",
+                  "prediction_explanation"]
+        if tokens is not None:
+            current.routing_tokens = tokens
+            fields.append("routing_tokens")
+        return changes, fields
 
     return _edit(ticket=ticket, actor=None, action=EventAction.PREDICT,
                  may=lambda _ticket, who: who is None,

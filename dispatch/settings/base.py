@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.settings.environment import env_bool, env_int, env_list, env_str
@@ -187,13 +188,37 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.intake_sweep_task",
         "schedule": 30.0,
     },
+    "router-nightly-retrain": {
+        "task": "routing_model.tasks.router_retrain_task",
+        # 02:00 in CELERY_TIMEZONE (Asia/Shanghai)
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- The domain ---------------------------------------------------------------------------------
 TICKET_NUMBER_PREFIX = env_str("TICKET_NUMBER_PREFIX", "FT")
 DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
-# Dotted path of the router called for each new ticket (the routing issue sets it).
-TICKET_ROUTER = env_str("TICKET_ROUTER", "")
+# Dotted path of the router called for each new ticket ("" leaves tickets in received).
+TICKET_ROUTER = env_str("TICKET_ROUTER", "tickets.routing.ticket_route_predict")
+
+# --- The router (routing_model) -------------------------------------------------------------------
+# rjieba (the Rust port of jieba, same dictionary) or jieba; BENCHMARKS.md has the comparison.
+ROUTER_SEGMENTER = env_str("ROUTER_SEGMENTER", "rjieba")
+ROUTER_DATA_DIR = Path(env_str("ROUTER_DATA_DIR", str(BASE_DIR / "fixtures")))
+ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
+# How often a process asks which model version is active, and re-reads the routing rules.
+ROUTER_RELOAD_SECONDS = env_int("ROUTER_RELOAD_SECONDS", 10)
+# Where the nightly retrain gets its samples: resolved tickets and the unit that resolved them.
+ROUTER_TRAINING_SOURCE = env_str("ROUTER_TRAINING_SOURCE",
+                                 "tickets.routing.ticket_training_samples")
+# Promotion gate: the candidate's macro-F1 may be at most this much worse than the active
+# model's on the same holdout, and no unit's recall may drop by more than the second figure.
+ROUTER_PROMOTE_MAX_F1_DROP = 0.005
+ROUTER_PROMOTE_MAX_RECALL_DROP = 0.10
+# A run still "running" after this long died with its worker; the next run may start.
+ROUTER_RETRAIN_STALE_MINUTES = env_int("ROUTER_RETRAIN_STALE_MINUTES", 180)
+# The starting model, trained from the synthetic corpus when no version exists yet.
+ROUTER_STARTER_SAMPLES = env_int("ROUTER_STARTER_SAMPLES", 40_000)
 INTAKE_MAX_BODY_BYTES = 256 * 1024
 # How long a web process may answer from its cached copy of a channel (secrets, active flag).
 INTAKE_CHANNEL_CACHE_SECONDS = env_int("INTAKE_CHANNEL_CACHE_SECONDS", 5)

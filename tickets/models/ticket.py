@@ -100,6 +100,11 @@ class Ticket(models.Model):
     prediction_confidence = models.FloatField(_("模型置信度"), null=True, blank=True)
     # [{"unit": "<code>", "probability": 0.81}, ...] best first
     prediction_top3 = models.JSONField(_("候选单位"), default=list, blank=True)
+    # Why: the terms that weighed most, the place found, the rule that fired, the model version.
+    prediction_explanation = models.JSONField(_("分拨依据"), default=dict, blank=True)
+    # The router's tokens for this text ({"signature": ..., "tokens": [...]}), so that the
+    # nightly retrain does not segment every resolved ticket again.
+    routing_tokens = models.JSONField(_("分词缓存"), default=dict, blank=True, editable=False)
 
     unit = models.ForeignKey(
         "dispatch.Unit", verbose_name=_("承办单位"), null=True, blank=True,

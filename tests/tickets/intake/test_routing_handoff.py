@@ -39,6 +39,7 @@ def test_a_requeued_ticket_is_not_requeued_again_within_the_minute(org, monkeypa
     assert routing_handoff.ticket_route_requeue_stale(now=now + timedelta(seconds=61)) == 1
 
 
+@override_settings(TICKET_ROUTER="")
 def test_routing_waits_without_a_router_and_ignores_tickets_already_routed(org):
     assert routing_handoff.ticket_route(ticket_id=org.ticket("received").pk) is False
     assert routing_handoff.ticket_route(ticket_id=org.ticket("assigned").pk) is False
@@ -66,3 +67,11 @@ def test_the_received_task_checks_duplicates_then_routes(org, monkeypatch):
     monkeypatch.setattr("tickets.tasks.ticket_route", lambda ticket_id: order.append("route"))
     ticket_received_task.apply(args=(org.ticket("received").pk,))
     assert order == ["dup", "route"]
+
+
+def test_the_default_router_sends_a_new_ticket_on_to_the_dispatchers(org):
+    ticket = org.ticket("received")
+    assert routing_handoff.ticket_route(ticket_id=ticket.pk) is True
+    ticket.refresh_from_db()
+    assert ticket.state == "triage"
+    assert [e.action for e in ticket.events.order_by("pk")][-2:] == ["predict", "triage"]

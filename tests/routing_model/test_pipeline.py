@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from routing_model.pipeline import STREET_LABEL, RouterConfig, router_rows
+from routing_model.training import (
+    metrics_compute,
+    router_evaluate,
+    router_train,
+    samples_prepare,
+)
+from tests.routing_model.conftest import tiny_samples
+
+CONFIG = RouterConfig(max_word_features=5000, max_char_features=5000)
+
+
+@pytest.fixture
+def trained(segmenter, gazetteer):
+    prepared = samples_prepare(samples=tiny_samples(seed=1), segmenter=segmenter)
+    return router_train(prepared=prepared, config=CONFIG, segmenter=segmenter,
+                        gazetteer=gazetteer).model
+
+
+def _rows(segmenter, *texts):
+    return router_rows(tokens=[segmenter.tokens(t) for t in texts], texts=list(texts))
+
+
+def test_street_offices_are_learnt_as_one_street_label(trained):
+    assert sorted(trained.labels) == sorted([STREET_LABEL, "traffic", "urban", "water"])
+
+
+def test_training_twice_on_the_same_corpus_gives_the_same_probabilities(segmenter, gazetteer,
+                                                                         trained):
+    again = router_train(prepared=samples_prepare(samples=tiny_samples(seed=1),
+                                                  segmenter=segmenter),
+                         config=CONFIG, segmenter=segmenter, gazetteer=gazetteer).model
+    rows = _rows(segmenter, "家里停水了", "路口违章停车")
+    first = [p.ranked for p in trained.predict(rows)]
+    second = [p.ranked for p in again.predict(rows)]
+    assert first == second
+
+
+def test_probabilities_sum_to_one_and_come_best_first(segmenter, trained):
+    for prediction in trained.predict(_rows(segmenter, "水管爆裂冒水", "社区活动室锁门")):
+        probabilities = [p for _, p in prediction.ranked]
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-6)
+        assert probabilities == sorted(probabilities, reverse=True)
+        assert all(0.0 <= p <= 1.0 for p in probabilities)
+
+
+def test_it_routes_clear_requests_to_their_topic(segmenter, trained):
+    predictions = trained.predict(_rows(segmenter, "自来水停水两天了", "小贩占道经营堵路",
+                                        "大货车违章停车"))
+    assert [p.ranked[0][0] for p in predictions] == ["water", "urban", "traffic"]
+
+
+def test_the_explanation_names_the_terms_that_weighed_most(segmenter, trained):
+    (prediction,) = trained.predict(_rows(segmenter, "门口有人占道经营"))
+    assert prediction.terms and any("占道" in t for t in prediction.terms)
+
+
+def test_a_street_topic_is_evaluated_as_the_street_office_of_the_place(segmenter, gazetteer,
+                                                                        trained):
+    from routing_model.training import TrainingSample
+
+    held_out = samples_prepare(samples=[
+        TrainingSample(text="岗厦村社区健身器材坏了没人修", label="street-futian",
+                       address="福田区岗厦村"),
+        TrainingSample(text="天健花园物业不作为，楼道垃圾没人清", label="street-lianhua",
+                       address="福田区天健花园"),
+    ], segmenter=segmenter)
+    metrics = router_evaluate(model=trained, prepared=held_out, gazetteer=gazetteer)
+    assert metrics.accuracy == 1.0
+
+
+def test_labels_too_rare_to_calibrate_are_left_out_and_reported(segmenter, gazetteer):
+    from routing_model.training import TrainingSample
+
+    samples = [*tiny_samples(seed=2), TrainingSample(text="罕见的诉求", label="rare")]
+    result = router_train(prepared=samples_prepare(samples=samples, segmenter=segmenter),
+                          config=CONFIG, segmenter=segmenter, gazetteer=gazetteer)
+    assert result.dropped_labels == {"rare": 1} and "rare" not in result.model.labels
+
+
+def test_metrics_follow_their_definitions():
+    metrics = metrics_compute(truth=["a", "a", "b", "b"], predicted=["a", "b", "b", "b"])
+    assert metrics.accuracy == 0.75
+    # F1(a) = 2·1·0.5/1.5 = 2/3, F1(b) = 2·(2/3)·1/(5/3) = 0.8
+    assert metrics.macro_f1 == pytest.approx((2 / 3 + 0.8) / 2)
+    assert metrics.confused == [("a", "b", 1)]
+
+
+@pytest.mark.parametrize("features", ["word", "char", "union"])
+def test_each_feature_set_trains_and_predicts(segmenter, gazetteer, features):
+    config = RouterConfig(features=features, max_word_features=5000, max_char_features=5000)
+    model = router_train(prepared=samples_prepare(samples=tiny_samples(seed=3),
+                                                  segmenter=segmenter),
+                         config=config, segmenter=segmenter, gazetteer=gazetteer).model
+    (prediction,) = model.predict(_rows(segmenter, "家里停水了"))
+    assert prediction.ranked[0][0] == "water"
+    assert np.isfinite(prediction.ranked[0][1])

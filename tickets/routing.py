@@ -1,0 +1,58 @@
+"""The tickets side of routing: run the router on a ticket, and give the retrain its truth.
+
+routing_model knows nothing of tickets; this module translates in both directions.
+"""
+
+from __future__ import annotations
+
+from dispatch.models import Unit
+from routing_model.serving import RouteRequest, router_predict
+from routing_model.training import TrainingSample
+from tickets.models import Ticket, TicketState
+from tickets.services import ticket_record_prediction, ticket_triage
+
+
+def ticket_route_predict(*, ticket: Ticket) -> Ticket:
+    """Predict the unit, keep the prediction and its explanation, and hand the ticket on.
+
+    Until automatic assignment exists (the dispatch issue), every routed ticket goes to the
+    dispatchers' queue with the model's shortlist; a rule forcing triage says so in the reason.
+    """
+    prediction = router_predict(RouteRequest(
+        title=ticket.title, content=ticket.content, address=ticket.address,
+        channel_code=ticket.channel.code, category_l1=ticket.category_l1,
+    ))
+    units = Unit.objects.in_bulk([c for c in [prediction.unit] if c], field_name="code")
+    unit = units.get(prediction.unit) if prediction.unit else None
+    ticket = ticket_record_prediction(
+        ticket=ticket, predicted_unit=unit, confidence=prediction.probability,
+        top3=prediction.top3, explanation=prediction.explanation(),
+        tokens={"signature": prediction.tokens_signature, "tokens": prediction.tokens},
+    )
+    if ticket.state != TicketState.RECEIVED:
+        return ticket
+    if prediction.force_triage:
+        reason = f"规则「{prediction.rule['name']}」要求人工分拨"
+    elif unit is None:
+        reason = "模型未给出建议，待人工分拨"
+    else:
+        reason = f"模型建议「{unit.name}」（置信度 {prediction.probability:.0%}），待分拨员确认"
+    return ticket_triage(ticket=ticket, actor=None, reason=reason)
+
+
+def ticket_training_samples() -> list[TrainingSample]:
+    """Resolved and closed tickets labelled with the unit that finally resolved them (after
+    returns, transfers and dispatcher corrections), oldest first."""
+    rows = (Ticket.objects.filter(state__in=[TicketState.RESOLVED, TicketState.CLOSED],
+                                  unit__isnull=False, resolved_at__isnull=False)
+            .order_by("resolved_at")
+            .values_list("title", "content", "address", "unit__code", "resolved_at",
+                         "routing_tokens"))
+    samples = []
+    for title, content, address, unit_code, resolved_at, cached in rows.iterator(chunk_size=5000):
+        samples.append(TrainingSample(
+            text=f"{title}\n{content}", label=unit_code, address=address, at=resolved_at,
+            tokens=cached.get("tokens") if cached else None,
+            tokens_signature=cached.get("signature", "") if cached else "",
+        ))
+    return samples
