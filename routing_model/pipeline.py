@@ -1,9 +1,13 @@
-"""The text classifier: TF-IDF features over tokens and characters, a linear model, calibration.
+"""The text classifier: TF-IDF over tokens and characters, a linear model, calibration.
 
-Input rows are ``[tokens joined by spaces, normalised text]``: segmentation happens before the
-scikit-learn pipeline, so the pipeline stores no Python callable and loads with skops without
-trusting code. Street offices share one label (``@street``): the text says "this is a street
-matter", the place says which street (see serving).
+Segmentation happens before this module, and the artifact holds only arrays, strings and
+scikit-learn estimators, so it loads with skops without trusting any code. Street offices
+share one label (``@street``): the text says "this is a street matter", the place says which
+street (see serving).
+
+Serving computes the calibrated probabilities with NumPy from the fitted parameters, because
+CalibratedClassifierCV.predict_proba costs ~10 ms of per-call validation for one ticket (tests
+compare both).
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
+
+from routing_model.char_features import CharNgramTfidf
+from routing_model.word_features import WordNgramTfidf
 
 STREET_LABEL = "@street"
 FEATURE_SETS = ("word", "char", "union")
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -50,36 +55,19 @@ class RouterConfig:
         return cls(**data)
 
 
-def router_rows(*, tokens: Sequence[Sequence[str]], texts: Sequence[str]) -> np.ndarray:
-    """The pipeline's input: one row per ticket, [tokens joined, normalised text]."""
-    rows = np.empty((len(texts), 2), dtype=object)
-    rows[:, 0] = [" ".join(t) for t in tokens]
-    rows[:, 1] = list(texts)
-    return rows
+@dataclass(frozen=True)
+class RouterRows:
+    """The model's input: each ticket's tokens and its normalised text."""
+
+    tokens: Sequence[Sequence[str]]
+    texts: Sequence[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
-def router_pipeline_build(*, config: RouterConfig, min_df: int | None = None) -> Pipeline:
-    if config.features not in FEATURE_SETS:
-        raise ValueError(f"features must be one of {FEATURE_SETS}")
-    min_df = config.min_df if min_df is None else min_df
-    parts = []
-    if config.features in ("word", "union"):
-        parts.append(("word", TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", lowercase=False, ngram_range=config.word_ngrams,
-            sublinear_tf=True, min_df=min_df, max_features=config.max_word_features,
-            dtype=np.float32,
-        ), 0))
-    if config.features in ("char", "union"):
-        parts.append(("char", TfidfVectorizer(
-            analyzer="char", lowercase=False, ngram_range=config.char_ngrams,
-            sublinear_tf=True, min_df=min_df, max_features=config.max_char_features,
-            dtype=np.float32,
-        ), 1))
-    classifier = CalibratedClassifierCV(
-        LinearSVC(C=config.c, random_state=config.seed),
-        method="sigmoid", cv=config.calibration_folds, ensemble=False,
-    )
-    return Pipeline([("features", ColumnTransformer(parts)), ("classifier", classifier)])
+def router_rows(*, tokens: Sequence[Sequence[str]], texts: Sequence[str]) -> RouterRows:
+    return RouterRows(tokens=tokens, texts=texts)
 
 
 @dataclass(frozen=True)
@@ -89,64 +77,114 @@ class TopicPrediction:
 
 
 class TopicModel:
-    """A trained pipeline and what it needs to explain itself."""
+    """Fitted featurisers and calibrated classifier, and what they need to explain a result."""
 
-    def __init__(self, *, pipeline: Pipeline, config: RouterConfig, segmenter: str) -> None:
-        self.pipeline = pipeline
+    def __init__(self, *, word: WordNgramTfidf | None, char: CharNgramTfidf | None,
+                 classifier: CalibratedClassifierCV, config: RouterConfig,
+                 segmenter: str) -> None:
+        self.word = word
+        self.char = char
+        self.classifier = classifier
         self.config = config
         self.segmenter = segmenter
-        self.labels: list[str] = [str(c) for c in pipeline.classes_]
-        self._names = np.array([n.split("__", 1)[1] for n in
-                                pipeline.named_steps["features"].get_feature_names_out()])
-        calibrated = pipeline.named_steps["classifier"].calibrated_classifiers_[0]
+        self.labels: list[str] = [str(c) for c in classifier.classes_]
+        names: list[str] = []
+        if word is not None:
+            names += word.terms
+        if char is not None:
+            names += char.strings
+        self._names = np.array(names, dtype=object)
+        calibrated = classifier.calibrated_classifiers_[0]
         self._coef = calibrated.estimator.coef_
+        self._intercept = calibrated.estimator.intercept_
+        self._a = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
+        self._b = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
 
-    def predict(self, rows: np.ndarray, *, terms: int = 5) -> list[TopicPrediction]:
-        features = self.pipeline.named_steps["features"].transform(rows)
-        probabilities = self.pipeline.named_steps["classifier"].predict_proba(features)
-        features = sparse.csr_matrix(features)
+    def features(self, rows: RouterRows) -> sparse.csr_matrix:
+        parts = []
+        if self.word is not None:
+            parts.append(self.word.transform(rows.tokens))
+        if self.char is not None:
+            parts.append(self.char.transform(rows.texts))
+        return sparse.hstack(parts, format="csr") if len(parts) > 1 else parts[0].tocsr()
+
+    def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
+        decision = np.asarray(features @ self._coef.T) + self._intercept
+        calibrated = 1.0 / (1.0 + np.exp(self._a * decision + self._b))
+        if len(self.labels) == 2:
+            return np.column_stack([1.0 - calibrated[:, 0], calibrated[:, 0]])
+        total = calibrated.sum(axis=1, keepdims=True)
+        uniform = np.full_like(calibrated, 1.0 / len(self.labels))
+        return np.divide(calibrated, total, out=uniform, where=total != 0)
+
+    def predict(self, rows: RouterRows, *, terms: int = 5) -> list[TopicPrediction]:
+        features = self.features(rows)
+        probabilities = self.probabilities(features)
         out = []
         for i, probs in enumerate(probabilities):
             order = np.argsort(-probs)
-            top = order[0]
             out.append(TopicPrediction(
                 ranked=[(self.labels[j], float(probs[j])) for j in order],
-                terms=self._terms(features.getrow(i), top, terms) if terms else [],
+                terms=self._terms(features, i, order[0], terms) if terms else [],
             ))
         return out
 
-    def _terms(self, row: sparse.csr_matrix, label_index: int, k: int) -> list[str]:
+    def _terms(self, features: sparse.csr_matrix, i: int, label_index: int, k: int,
+               ) -> list[str]:
         coef = self._coef[label_index] if self._coef.shape[0] > 1 else self._coef[0]
-        weights = row.data * coef[row.indices]
+        lo, hi = features.indptr[i], features.indptr[i + 1]
+        indices, values = features.indices[lo:hi], features.data[lo:hi]
+        weights = values * coef[indices]
         chosen: list[str] = []
         for j in np.argsort(-weights):
             if weights[j] <= 0 or len(chosen) >= k:
                 break
-            name = self._names[row.indices[j]].strip()
+            name = str(self._names[indices[j]]).strip()
             # A character n-gram inside a word already shown adds nothing for a dispatcher.
             if name and not any(name in c for c in chosen):
                 chosen.append(name)
         return chosen
 
     def to_state(self) -> dict[str, Any]:
-        return {"format": 1, "pipeline": self.pipeline, "config": self.config.as_dict(),
+        return {"format": FORMAT,
+                "word": self.word.to_state() if self.word is not None else None,
+                "char": self.char.to_state() if self.char is not None else None,
+                "classifier": self.classifier, "config": self.config.as_dict(),
                 "segmenter": self.segmenter}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> TopicModel:
-        if state.get("format") != 1:
+        if state.get("format") != FORMAT:
             raise ValueError("unknown router artifact format")
-        return cls(pipeline=state["pipeline"], config=RouterConfig.from_dict(state["config"]),
-                   segmenter=state["segmenter"])
+        char = CharNgramTfidf.from_state(state["char"]) if state.get("char") else None
+        word = WordNgramTfidf.from_state(state["word"]) if state.get("word") else None
+        return cls(word=word, char=char, classifier=state["classifier"],
+                   config=RouterConfig.from_dict(state["config"]), segmenter=state["segmenter"])
 
 
 def topic_model_fit(*, tokens: Sequence[Sequence[str]], texts: Sequence[str],
                     labels: Sequence[str], config: RouterConfig, segmenter: str) -> TopicModel:
     """Train on pre-segmented samples. Labels with fewer samples than calibration folds can't
     be calibrated; the caller drops them (training.router_train reports which)."""
-    rows = router_rows(tokens=tokens, texts=texts)
+    if config.features not in FEATURE_SETS:
+        raise ValueError(f"features must be one of {FEATURE_SETS}")
     # A tiny corpus has almost no term twice; min_df=2 would leave it without features.
-    min_df = 1 if len(texts) < 200 else None
-    pipeline = router_pipeline_build(config=config, min_df=min_df)
-    pipeline.fit(rows, np.asarray(labels, dtype=object))
-    return TopicModel(pipeline=pipeline, config=config, segmenter=segmenter)
+    min_df = 1 if len(texts) < 200 else config.min_df
+    word = char = None
+    parts = []
+    if config.features in ("word", "union"):
+        word = WordNgramTfidf(ngram_range=config.word_ngrams,
+                              max_features=config.max_word_features, min_df=min_df)
+        parts.append(word.fit_transform(tokens))
+    if config.features in ("char", "union"):
+        char = CharNgramTfidf(ngram_range=config.char_ngrams,
+                              max_features=config.max_char_features, min_df=min_df)
+        parts.append(char.fit_transform(list(texts)))
+    features = sparse.hstack(parts, format="csr") if len(parts) > 1 else parts[0].tocsr()
+    classifier = CalibratedClassifierCV(
+        LinearSVC(C=config.c, random_state=config.seed),
+        method="sigmoid", cv=config.calibration_folds, ensemble=False,
+    )
+    classifier.fit(features, np.asarray(labels, dtype=object))
+    return TopicModel(word=word, char=char, classifier=classifier, config=config,
+                      segmenter=segmenter)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from typing import Protocol
 from django.conf import settings
 
 STOPWORDS_FILE = Path(__file__).resolve().parent / "data" / "stopwords.txt"
-# Tokens worth keeping: at least one CJK character, letter or digit.
-_CONTENT = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
 
 class _Backend(Protocol):
@@ -107,8 +104,10 @@ class Segmenter:
         return f"{self.backend}:{digest.hexdigest()[:12]}"
 
     def tokens(self, text: str) -> list[str]:
-        return [t for t in self._cut(text)
-                if t.strip() and t not in self.stopwords and _CONTENT.search(t)]
+        # Tokens worth keeping are words or numbers (Chinese characters count as letters);
+        # punctuation and spaces are not. str.isalnum is much cheaper than a regex per token.
+        stopwords = self.stopwords
+        return [t for t in self._cut(text) if t.isalnum() and t not in stopwords]
 
 
 _lock = threading.Lock()

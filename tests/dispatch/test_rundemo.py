@@ -38,7 +38,9 @@ def _embedded_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY"}}
     env.update(DJANGO_SETTINGS_MODULE="dispatch.settings.base", DISPATCH_VAR_DIR=str(var_dir),
-               DISPATCH_HEARTBEAT_SECONDS="1", PYTHONUNBUFFERED="1")
+               DISPATCH_HEARTBEAT_SECONDS="1", PYTHONUNBUFFERED="1",
+               # a small starting model: the demo trains one on first start
+               ROUTER_STARTER_SAMPLES="3000")
     return env
 
 
@@ -98,6 +100,7 @@ def test_the_demo_prints_its_url_and_logins_and_answers_http(demo):
     output = "".join(demo["lines"])
     assert f"{demo['base']}/admin/" in output
     assert "center.disp1" in output and settings.DISPATCH_DEMO_PASSWORD in output
+    assert "分拨模型：用 3000 条合成诉求训练初始模型" in output
     health = _get_json(f"{demo['base']}/healthz/")
     assert health["status"] == "ok" and health["database"] == "ok"
     with urllib.request.urlopen(f"{demo['base']}/admin/login/", timeout=5) as response:

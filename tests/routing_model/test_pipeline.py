@@ -100,3 +100,21 @@ def test_each_feature_set_trains_and_predicts(segmenter, gazetteer, features):
     (prediction,) = model.predict(_rows(segmenter, "家里停水了"))
     assert prediction.ranked[0][0] == "water"
     assert np.isfinite(prediction.ranked[0][1])
+
+
+def test_the_serving_arithmetic_matches_scikit_learns_own_predict_proba(segmenter, trained):
+    rows = _rows(segmenter, "家里停水了", "门口占道经营", "社区活动室锁门", "红绿灯坏了")
+    features = trained.features(rows)
+    ours = trained.probabilities(features)
+    theirs = trained.classifier.predict_proba(features)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-9)
+
+
+def test_the_serving_arithmetic_matches_for_two_labels(segmenter, gazetteer):
+    two = [s for s in tiny_samples(seed=7) if s.label in ("water", "traffic")]
+    model = router_train(prepared=samples_prepare(samples=two, segmenter=segmenter),
+                         config=CONFIG, segmenter=segmenter, gazetteer=gazetteer).model
+    rows = _rows(segmenter, "家里停水了", "违章停车")
+    features = model.features(rows)
+    np.testing.assert_allclose(model.probabilities(features),
+                               model.classifier.predict_proba(features), rtol=1e-6, atol=1e-9)
