@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -50,24 +51,26 @@ class WordNgramTfidf:
         return self
 
     def transform(self, documents: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-        vocabulary = self.vocabulary
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
-        for tokens in documents:
-            row: Counter[int] = Counter()
-            for gram in _grams(tokens, *self.ngram_range):
-                j = vocabulary.get(gram)
-                if j is not None:
-                    row[j] += 1
-            for j in sorted(row):
-                indices.append(j)
-                counts.append(row[j])
-            indptr.append(len(indices))
-        return tfidf_rows(counts=np.asarray(counts, dtype=np.int64),
-                          cols=np.asarray(indices, dtype=np.int64),
-                          indptr=np.asarray(indptr, dtype=np.int64), idf=self.idf,
-                          n_features=len(self.terms))
+        get = self.vocabulary.get
+        size = len(self.terms)
+        keys: list[int] = []
+        for row, tokens in enumerate(documents):
+            base = row * size
+            # map() over the dict's get keeps the per-term work in C.
+            keys.extend(base + j for j in map(get, self._grams(tokens)) if j is not None)
+        if not keys:
+            return sparse.csr_matrix((len(documents), size), dtype=np.float64)
+        uniq, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+        rows, cols = np.divmod(uniq, size)
+        indptr = np.searchsorted(rows, np.arange(len(documents) + 1))
+        return tfidf_rows(counts=counts, cols=cols, indptr=indptr, idf=self.idf,
+                          n_features=size)
+
+    def _grams(self, tokens: Sequence[str]) -> list[str]:
+        n_min, n_max = self.ngram_range
+        if (n_min, n_max) == (1, 2):  # the configuration in use: the fast path
+            return [*tokens, *(a + " " + b for a, b in pairwise(tokens))]
+        return list(_grams(tokens, n_min, n_max))
 
     def fit_transform(self, documents: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         return self.fit(documents).transform(documents)
