@@ -118,3 +118,16 @@ def test_the_serving_arithmetic_matches_for_two_labels(segmenter, gazetteer):
     features = model.features(rows)
     np.testing.assert_allclose(model.probabilities(features),
                                model.classifier.predict_proba(features), rtol=1e-6, atol=1e-9)
+
+
+def test_cached_tokens_are_used_when_the_segmenter_is_the_same_and_redone_otherwise(segmenter):
+    from routing_model.training import TrainingSample
+
+    cached = TrainingSample(text="家里停水了", label="water", tokens=["缓存", "词"],
+                            tokens_signature=segmenter.signature)
+    stale = TrainingSample(text="家里停水了", label="water", tokens=["旧"],
+                           tokens_signature="jieba:old")
+    prepared = samples_prepare(samples=[cached, stale], segmenter=segmenter)
+    assert prepared.segmented == 1
+    assert prepared.tokens[0] == ["缓存", "词"]
+    assert prepared.tokens[1] == segmenter.tokens("家里停水了")
