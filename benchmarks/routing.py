@@ -171,12 +171,14 @@ def train(args: argparse.Namespace) -> None:
     prepared = samples_prepare(samples=samples, segmenter=seg)
     segmented = time.perf_counter() - started - generated
     del samples
-    result = router_train(prepared=prepared, config=RouterConfig(), segmenter=seg)
+    result = router_train(prepared=prepared, config=RouterConfig(features=args.features),
+                          segmenter=seg)
     total = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.count} generated requests: generate {generated:.0f} s, segment "
           f"{segmented:.0f} s, fit {result.seconds:.0f} s, total {total:.0f} s; "
-          f"peak RSS {peak:,.0f} MiB; {len(result.model.labels)} labels")
+          f"peak RSS {peak:,.0f} MiB; {len(result.model.labels)} labels; "
+          f"features {args.features}")
 
 
 def main() -> None:
@@ -190,6 +192,7 @@ def main() -> None:
     s.add_argument("--segmenter", default="rjieba", choices=("jieba", "rjieba"))
     t = sub.add_parser("train")
     t.add_argument("--count", type=int, default=530_000)
+    t.add_argument("--features", default="union", choices=("word", "char", "union"))
     args = parser.parse_args()
     import django
 
