@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from routing_model.training import CrossValidation, metrics_compute
+from routing_model.training import CrossValidation, metrics_compute, peak_rss_mib
 
 
 def baseline_cross_validate(*, texts: Sequence[str], labels: Sequence[str], folds: int = 5,
@@ -39,8 +39,5 @@ def baseline_cross_validate(*, texts: Sequence[str], labels: Sequence[str], fold
         results.append(metrics_compute(truth=truth, predicted=predicted))
         truth_all += truth
         predicted_all += predicted
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return CrossValidation(results, metrics_compute(truth=truth_all, predicted=predicted_all),
-                           time.perf_counter() - started, peak)
+                           time.perf_counter() - started, peak_rss_mib())

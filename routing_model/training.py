@@ -92,7 +92,8 @@ class TrainResult:
     samples: int
 
 
-def _peak_rss_mib() -> float:
+def peak_rss_mib() -> float:
+    """The process's peak resident memory so far (what a training run reports)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -111,7 +112,7 @@ def router_train(*, prepared: Prepared, config: RouterConfig, segmenter: Segment
         tokens=[prepared.tokens[i] for i in keep], texts=[prepared.texts[i] for i in keep],
         labels=[labels[i] for i in keep], config=config, segmenter=segmenter.signature,
     )
-    return TrainResult(model, dropped, time.perf_counter() - started, _peak_rss_mib(), len(keep))
+    return TrainResult(model, dropped, time.perf_counter() - started, peak_rss_mib(), len(keep))
 
 
 def router_predict_units(*, model: TopicModel, prepared: Prepared,
@@ -208,4 +209,4 @@ def router_cross_validate(*, prepared: Prepared, config: RouterConfig, segmenter
         truth_all += test.labels
         predicted_all += predicted
     return CrossValidation(results, metrics_compute(truth=truth_all, predicted=predicted_all),
-                           time.perf_counter() - started, _peak_rss_mib())
+                           time.perf_counter() - started, peak_rss_mib())

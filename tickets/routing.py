@@ -22,8 +22,7 @@ def ticket_route_predict(*, ticket: Ticket) -> Ticket:
         title=ticket.title, content=ticket.content, address=ticket.address,
         channel_code=ticket.channel.code, category_l1=ticket.category_l1,
     ))
-    units = Unit.objects.in_bulk([c for c in [prediction.unit] if c], field_name="code")
-    unit = units.get(prediction.unit) if prediction.unit else None
+    unit = Unit.objects.filter(code=prediction.unit).first() if prediction.unit else None
     ticket = ticket_record_prediction(
         ticket=ticket, predicted_unit=unit, confidence=prediction.probability,
         top3=prediction.top3, explanation=prediction.explanation(),

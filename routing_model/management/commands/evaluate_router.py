@@ -17,7 +17,7 @@ from routing_model.starter import generated_samples
 from routing_model.training import (
     Metrics,
     TrainingSample,
-    _peak_rss_mib,
+    peak_rss_mib,
     router_cross_validate,
     router_evaluate,
     router_train,
@@ -116,7 +116,7 @@ class Command(BaseCommand):
             out("最常混淆（真实 → 预测：次数）：")
             for truth, predicted, n in metrics.confused:
                 out(f"  {truth} → {predicted}：{n}")
-        out(f"用时 {time.perf_counter() - started:.1f} 秒，内存峰值 {_peak_rss_mib():.0f} MiB")
+        out(f"用时 {time.perf_counter() - started:.1f} 秒，内存峰值 {peak_rss_mib():.0f} MiB")
         out(f"macro_f1={metrics.macro_f1:.4f} accuracy={metrics.accuracy:.4f} "
             f"n_train={n_train} n_test={metrics.n_test}")
 
