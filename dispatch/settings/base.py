@@ -218,7 +218,7 @@ ROUTER_PROMOTE_MAX_RECALL_DROP = 0.10
 # A run still "running" after this long died with its worker; the next run may start.
 ROUTER_RETRAIN_STALE_MINUTES = env_int("ROUTER_RETRAIN_STALE_MINUTES", 180)
 # The starting model, trained from the synthetic corpus when no version exists yet.
-ROUTER_STARTER_SAMPLES = env_int("ROUTER_STARTER_SAMPLES", 20_000)
+ROUTER_STARTER_SAMPLES = env_int("ROUTER_STARTER_SAMPLES", 10_000)
 INTAKE_MAX_BODY_BYTES = 256 * 1024
 # How long a web process may answer from its cached copy of a channel (secrets, active flag).
 INTAKE_CHANNEL_CACHE_SECONDS = env_int("INTAKE_CHANNEL_CACHE_SECONDS", 5)
