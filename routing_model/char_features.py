@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from routing_model.hash_index import HashIndex
 from routing_model.tfidf import tfidf_rows
 
 _MULT = np.uint64(0x100000001B3)  # FNV-style multiplier; uint64 arithmetic wraps by design
@@ -56,6 +57,7 @@ class CharNgramTfidf:
         self.hashes = np.empty(0, np.uint64)
         self.idf = np.empty(0, np.float64)
         self.strings: list[str] = []
+        self._table = HashIndex(self.hashes)
 
     def _sizes(self) -> range:
         return range(self.ngram_range[0], self.ngram_range[1] + 1)
@@ -92,28 +94,35 @@ class CharNgramTfidf:
             hashes, df = hashes[chosen], df[chosen]
         order = np.argsort(hashes)
         self.hashes, df = hashes[order], df[order]
+        self._table = HashIndex(self.hashes)
         self.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
         self.strings = self._recover_strings(texts, chunk)
         return self
 
     def _recover_strings(self, texts: Sequence[str], chunk: int) -> list[str]:
-        strings: list[str | None] = [None] * len(self.hashes)
-        missing = len(self.hashes)
+        strings: list[str] = [""] * len(self.hashes)
+        found = np.zeros(len(self.hashes), dtype=bool)
         for start in range(0, len(texts), chunk):
-            if not missing:
+            if found.all():
                 break
             cps, _, joined = _batch(texts[start:start + chunk])
             for n in self._sizes():
                 h, pos = _ngrams(cps, n)
-                idx = np.searchsorted(self.hashes, h)
-                idx[idx >= len(self.hashes)] = 0
-                hit = np.flatnonzero(self.hashes[idx] == h) if len(self.hashes) else []
-                for j in hit:
-                    k = idx[j]
-                    if strings[k] is None:
-                        strings[k] = joined[pos[j]:pos[j] + n]
-                        missing -= 1
-        return [s or "" for s in strings]
+                idx = self._lookup(h)
+                hit = np.flatnonzero(idx >= 0)
+                # Only the first occurrence of each feature not yet named: a Python loop over
+                # every occurrence took minutes on half a million tickets.
+                new, first = np.unique(idx[hit], return_index=True)
+                fresh = ~found[new]
+                for k, p in zip(new[fresh].tolist(), pos[hit[first[fresh]]].tolist(),
+                                strict=True):
+                    strings[k] = joined[p:p + n]
+                found[new] = True
+        return strings
+
+    def _lookup(self, h: np.ndarray) -> np.ndarray:
+        """Feature index of each hash, -1 where it is not a feature."""
+        return self._table.lookup(h)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         size = len(self.hashes)
@@ -125,9 +134,8 @@ class CharNgramTfidf:
             h, pos = _ngrams(cps, n)
             if not size or not len(h):
                 continue
-            idx = np.searchsorted(self.hashes, h)
-            idx[idx >= size] = 0
-            hit = self.hashes[idx] == h
+            idx = self._lookup(h)
+            hit = idx >= 0
             keys.append(doc_of[pos[hit]] * size + idx[hit])
         if not keys or not sum(len(k) for k in keys):
             return sparse.csr_matrix((len(texts), size), dtype=np.float64)
@@ -149,6 +157,7 @@ class CharNgramTfidf:
         obj = cls(ngram_range=tuple(state["ngram_range"]), max_features=state["max_features"],
                   min_df=state["min_df"])
         obj.hashes = np.asarray(state["hashes"], dtype=np.uint64)
+        obj._table = HashIndex(obj.hashes)
         obj.idf = np.asarray(state["idf"], dtype=np.float64)
         obj.strings = list(state["strings"])
         return obj

@@ -104,13 +104,15 @@ class Segmenter:
         digest.update("\n".join(sorted(self.stopwords)).encode())
         return f"{self.backend}:{digest.hexdigest()[:12]}"
 
-    def tokens(self, text: str) -> list[str]:
+    def tokens(self, text: str, *, shared: bool = False) -> list[str]:
+        """Content tokens. ``shared`` interns them: half a million tickets repeat the same few
+        hundred thousand words, and a retrain holds all their tokens at once (gigabytes as
+        separate strings); serving one ticket doesn't need it."""
         # Tokens worth keeping are words or numbers (Chinese characters count as letters);
         # punctuation and spaces are not. str.isalnum is much cheaper than a regex per token.
-        # Interned: half a million tickets repeat the same few hundred thousand words, and a
-        # retrain holds all their tokens at once (gigabytes as separate string objects).
         stopwords = self.stopwords
-        return [intern(t) for t in self._cut(text) if t.isalnum() and t not in stopwords]
+        kept = [t for t in self._cut(text) if t.isalnum() and t not in stopwords]
+        return [intern(t) for t in kept] if shared else kept
 
 
 _lock = threading.Lock()

@@ -62,7 +62,7 @@ def samples_prepare(*, samples: Sequence[TrainingSample], segmenter: Segmenter,
         if s.tokens is not None and s.tokens_signature == segmenter.signature:
             tokens.append(list(s.tokens))
         else:
-            tokens.append(segmenter.tokens(text))
+            tokens.append(segmenter.tokens(text, shared=True))
             segmented += 1
         if progress and i and i % 50_000 == 0:
             progress(f"分词 {i}/{len(samples)}")

@@ -53,14 +53,18 @@ class WordNgramTfidf:
     def transform(self, documents: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         get = self.vocabulary.get
         size = len(self.terms)
-        keys: list[int] = []
+        columns: list[int] = []
+        lengths = np.zeros(len(documents), dtype=np.int64)
         for row, tokens in enumerate(documents):
-            base = row * size
             # map() over the dict's get keeps the per-term work in C.
-            keys.extend(base + j for j in map(get, self._grams(tokens)) if j is not None)
-        if not keys:
+            found = [j for j in map(get, self._grams(tokens)) if j is not None]
+            columns += found
+            lengths[row] = len(found)
+        if not columns:
             return sparse.csr_matrix((len(documents), size), dtype=np.float64)
-        uniq, counts = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+        keys = np.repeat(np.arange(len(documents), dtype=np.int64) * size, lengths)
+        keys += np.asarray(columns, dtype=np.int64)
+        uniq, counts = np.unique(keys, return_counts=True)
         rows, cols = np.divmod(uniq, size)
         indptr = np.searchsorted(rows, np.arange(len(documents) + 1))
         return tfidf_rows(counts=counts, cols=cols, indptr=indptr, idf=self.idf,

@@ -131,3 +131,49 @@ def test_cached_tokens_are_used_when_the_segmenter_is_the_same_and_redone_otherw
     assert prepared.segmented == 1
     assert prepared.tokens[0] == ["缓存", "词"]
     assert prepared.tokens[1] == segmenter.tokens("家里停水了")
+
+
+SGD = RouterConfig(max_word_features=5000, max_char_features=5000, solver="sgd",
+                   calibration_share=0.25, sgd_chunk=100)
+
+
+@pytest.fixture
+def trained_sgd(segmenter, gazetteer):
+    prepared = samples_prepare(samples=tiny_samples(seed=1), segmenter=segmenter)
+    return router_train(prepared=prepared, config=SGD, segmenter=segmenter,
+                        gazetteer=gazetteer).model
+
+
+def test_the_streaming_solver_learns_the_same_topics(segmenter, trained_sgd):
+    predictions = trained_sgd.predict(_rows(segmenter, "家里停水了，水龙头没水", "路口违章停车"))
+    assert [p.ranked[0][0] for p in predictions] == ["water", "traffic"]
+
+
+def test_the_streaming_solver_is_calibrated_like_scikit_learn_says(segmenter, trained_sgd):
+    features = trained_sgd.features(_rows(segmenter, "家里停水了", "门口占道经营", "红绿灯坏了"))
+    np.testing.assert_allclose(trained_sgd.probabilities(features),
+                               trained_sgd.classifier.predict_proba(features),
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_the_streaming_solver_keeps_the_calibration_slice_out_of_training(trained_sgd):
+    calibrated = trained_sgd.classifier.calibrated_classifiers_[0]
+    fitted_on = calibrated.estimator.estimator.t_ - 1  # SGD counts one step per sample seen
+    total = len(tiny_samples(seed=1))
+    held = int(total * 0.25)
+    epochs = -(-100_000 // (total - held))  # ceil: passes needed for 100,000 updates…
+    assert fitted_on == (total - held) * min(5, epochs)  # …capped at 5
+
+
+@pytest.mark.parametrize(("samples", "solver"), [(20_000, "liblinear"), (20_001, "sgd")])
+def test_auto_streams_only_large_corpora(samples, solver):
+    from routing_model.pipeline import solver_choose
+
+    assert solver_choose(config=RouterConfig(), samples=samples) == solver
+
+
+def test_an_unknown_solver_is_refused():
+    from routing_model.pipeline import solver_choose
+
+    with pytest.raises(ValueError):
+        solver_choose(config=RouterConfig(solver="adam"), samples=10)

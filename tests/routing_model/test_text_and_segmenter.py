@@ -55,3 +55,11 @@ def test_the_process_builds_one_segmenter_and_reuses_it(router_data_dir):
     # the data dir's domain dictionary and gazetteer names are in it
     assert "占道经营" in first.tokens("有人占道经营")
     assert "天健花园" in first.tokens("天健花园门口")
+
+
+def test_shared_tokens_are_one_string_object_per_word_across_tickets(segmenter):
+    # Built at run time so neither string is a compile-time constant interned by Python.
+    first = segmenter.tokens("".join(["路灯", "坏了"]), shared=True)
+    second = segmenter.tokens("".join(["路灯", "又坏了"]), shared=True)
+    assert first[0] == "路灯" and first[0] is second[0]
+    assert segmenter.tokens("".join(["路灯", "坏了"])) == first
