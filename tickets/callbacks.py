@@ -39,17 +39,28 @@ def callback_payload(*, ticket: Ticket, event: TicketEvent) -> dict[str, object]
     }
 
 
-def callback_queue(*, ticket: Ticket, event: TicketEvent) -> CallbackDelivery | None:
-    """Inside the state change's transaction: one delivery row, sent after commit."""
-    channel = ticket.channel
-    if not channel.callback_url:
-        return None
-    delivery = CallbackDelivery.objects.create(
-        ticket=ticket, channel=channel, event=event, url=channel.callback_url,
-        payload=callback_payload(ticket=ticket, event=event), next_attempt_at=event.at,
-    )
-    transaction.on_commit(lambda: _send_later(delivery.pk, 0))
-    return delivery
+def callback_queue(*, ticket: Ticket, event: TicketEvent) -> list[CallbackDelivery]:
+    """Inside the state change's transaction: one delivery row for the ticket's channel and one
+    for each duplicate merged into it (told under its own number), sent after commit."""
+    deliveries = []
+    merged = Ticket.objects.filter(parent=ticket, state="merged").select_related("channel")
+    for recipient in [ticket, *merged]:
+        channel = recipient.channel
+        if not channel.callback_url:
+            continue
+        payload = callback_payload(ticket=recipient, event=event)
+        if recipient.pk != ticket.pk:
+            payload.update(state_label=str(ticket.get_state_display()),
+                           merged_into=ticket.number,
+                           public_reply=ticket.reply if event.to_state in ("resolved", "closed")
+                           else "")
+        delivery = CallbackDelivery.objects.create(
+            ticket=recipient, channel=channel, event=event, url=channel.callback_url,
+            payload=payload, next_attempt_at=event.at,
+        )
+        transaction.on_commit(lambda pk=delivery.pk: _send_later(pk, 0))
+        deliveries.append(delivery)
+    return deliveries
 
 
 def _send_later(delivery_id: int, countdown: float) -> None:

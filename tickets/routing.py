@@ -8,16 +8,15 @@ from __future__ import annotations
 from dispatch.models import Unit
 from routing_model.serving import RouteRequest, router_predict
 from routing_model.training import TrainingSample
+from tickets.dispatching import auto_threshold, ticket_dispatch_auto, ticket_urgency_decide
 from tickets.models import Ticket, TicketState
 from tickets.services import ticket_record_prediction, ticket_triage
 
 
 def ticket_route_predict(*, ticket: Ticket) -> Ticket:
-    """Predict the unit, keep the prediction and its explanation, and hand the ticket on.
-
-    Until automatic assignment exists (the dispatch issue), every routed ticket goes to the
-    dispatchers' queue with the model's shortlist; a rule forcing triage says so in the reason.
-    """
+    """Predict the unit, keep the prediction and its explanation, decide urgency, then assign
+    (confident enough, no rule forcing triage) or leave the ticket to the dispatchers with the
+    model's shortlist, saying why."""
     prediction = router_predict(RouteRequest(
         title=ticket.title, content=ticket.content, address=ticket.address,
         channel_code=ticket.channel.code, category_l1=ticket.category_l1,
@@ -30,12 +29,16 @@ def ticket_route_predict(*, ticket: Ticket) -> Ticket:
     )
     if ticket.state != TicketState.RECEIVED:
         return ticket
+    ticket = ticket_urgency_decide(ticket=ticket)
     if prediction.force_triage:
         reason = f"规则「{prediction.rule['name']}」要求人工分拨"
     elif unit is None:
         reason = "模型未给出建议，待人工分拨"
+    elif prediction.probability >= auto_threshold(unit=unit):
+        return ticket_dispatch_auto(ticket=ticket, unit=unit, probability=prediction.probability)
     else:
-        reason = f"模型建议「{unit.name}」（置信度 {prediction.probability:.0%}），待分拨员确认"
+        reason = (f"模型建议「{unit.name}」（置信度 {prediction.probability:.0%}，低于自动派单"
+                  f"阈值 {auto_threshold(unit=unit):.0%}），待分拨员确认")
     return ticket_triage(ticket=ticket, actor=None, reason=reason)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,8 +31,12 @@ from tickets.errors import (
 from tickets.models import (
     OPEN_STATES,
     WORKING_STATES,
+    AssistState,
     Channel,
+    DispatchCorrection,
     EventAction,
+    FollowUpState,
+    FollowUpTask,
     IntakeOutcome,
     IntakeRecord,
     Satisfaction,
@@ -218,14 +223,16 @@ def _created_before(ticket: Ticket, intake_record: IntakeRecord | None) -> Ticke
 
 # --- dispatching ---------------------------------------------------------------------------------
 
-def _validate_assignee(unit: Unit | None, assignee: Staff | None, ticket: Ticket) -> None:
+def _validate_assignee(unit: Unit | None, assignee: Staff | None, ticket: Ticket, *,
+                       unit_queue: bool = False) -> None:
     errors: dict[str, list[str]] = {"unit": [], "assignee": []}
     if unit is None:
         errors["unit"].append("请选择承办单位")
     elif not unit.active:
         errors["unit"].append(f"单位「{unit.name}」已停用")
     if assignee is None:
-        errors["assignee"].append("请选择责任人")
+        if not unit_queue:
+            errors["assignee"].append("请选择责任人")
     elif unit is not None:
         if assignee.unit_id != unit.pk:
             errors["assignee"].append(f"{assignee} 不属于「{unit.name}」")
@@ -242,48 +249,83 @@ def ticket_triage(*, ticket: Ticket, actor: Actor, reason: str = "") -> Ticket:
 
 
 def ticket_assign(
-    *, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff, reason: str = ""
+    *, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None, reason: str = ""
 ) -> Ticket:
-    """Dispatch to a unit and a named person; the SLA clocks start here."""
-    _validate_assignee(unit, assignee, ticket)
+    """Dispatch to a unit and a named person; the SLA clocks start here. ``assignee=None``
+    puts the ticket in the unit's queue (nobody on duty; the unit lead names someone)."""
+    _validate_assignee(unit, assignee, ticket, unit_queue=True)
     return _transition(
         ticket=ticket, actor=actor, action="assign",
         fields=["unit", "assignee", "assigned_at"],
         kwargs={"unit": unit, "assignee": assignee}, reason=reason,
-        payload={"unit": unit.code, "assignee": assignee.user.get_username()},
+        payload={"unit": unit.code,
+                 "assignee": assignee.user.get_username() if assignee else None},
     )
 
 
 def ticket_transfer(
-    *, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff, reason: str
+    *, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None, reason: str
 ) -> Ticket:
-    """改派: move a ticket in work to another unit and person."""
+    """改派: move a ticket in work to another unit and person (``None``: that unit's queue).
+    Kept as a correction of the router's choice for the routing-accuracy report."""
     _require({"reason": [] if reason.strip() else ["请填写改派原因"]}, ticket)
-    _validate_assignee(unit, assignee, ticket)
+    _validate_assignee(unit, assignee, ticket, unit_queue=True)
 
     def same_unit_refused(current: Ticket) -> None:
         same = current.unit_id == unit.pk
         _require({"unit": ["改派的目标单位与当前承办单位相同"] if same else []}, current)
 
-    return _transition(
-        ticket=ticket, actor=actor, action="transfer",
-        fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at", "transfer_count"],
-        kwargs={"unit": unit, "assignee": assignee}, reason=reason.strip(),
-        payload={"from_unit": ticket.unit.code if ticket.unit else None, "unit": unit.code,
-                 "assignee": assignee.user.get_username()},
-        before=same_unit_refused,
-    )
+    with transaction.atomic():
+        moved = _transition(
+            ticket=ticket, actor=actor, action="transfer",
+            fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at",
+                    "transfer_count"],
+            kwargs={"unit": unit, "assignee": assignee}, reason=reason.strip(),
+            payload={"from_unit": ticket.unit.code if ticket.unit else None, "unit": unit.code,
+                     "assignee": assignee.user.get_username() if assignee else None},
+            before=same_unit_refused,
+        )
+        DispatchCorrection.objects.create(
+            ticket=moved, at=moved.assigned_at, actor_label=actor_label(actor),
+            kind="transfer",
+            predicted_unit=moved.predicted_unit.code if moved.predicted_unit else "",
+            chosen_unit=unit.code, reason=reason.strip())
+    return moved
 
 
 def ticket_return(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
-    """退单: the unit lead sends the ticket back to triage with a reason."""
+    """退单: the unit lead sends the ticket back to triage with a reason; the returning unit
+    leaves the model's shortlist, so the dispatcher is not offered it again."""
     _require({"reason": [] if reason.strip() else ["请填写退单原因"]}, ticket)
     payload = {"unit": ticket.unit.code if ticket.unit else None}
+
+    def exclude_returning_unit(current: Ticket) -> None:
+        code = current.unit.code if current.unit else None
+        current.prediction_top3 = [c for c in current.prediction_top3 if c.get("unit") != code]
+        if current.predicted_unit_id == current.unit_id:
+            first = current.prediction_top3[0]["unit"] if current.prediction_top3 else None
+            current.predicted_unit = Unit.objects.filter(code=first).first() if first else None
+
     return _transition(
         ticket=ticket, actor=actor, action="return_to_triage",
-        fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at", "return_count"],
-        reason=reason.strip(), payload=payload,
+        fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at", "return_count",
+                "prediction_top3", "predicted_unit"],
+        reason=reason.strip(), payload=payload, before=exclude_returning_unit,
     )
+
+
+def ticket_transition_close_unreasonable(*, ticket: Ticket, actor: Actor,
+                                         reason: str) -> Ticket:
+    return _transition(ticket=ticket, actor=actor, action="close_unreasonable",
+                       fields=["closed_at", "satisfaction_excluded"], reason=reason)
+
+
+def ticket_event_record(*, ticket: Ticket, actor: Actor, action: str, reason: str = "",
+                        payload: dict[str, Any] | None = None) -> TicketEvent:
+    """A step in the trail that changes no ticket field (a request, a task's reply)."""
+    return _event(ticket=ticket, actor=actor, action=action, at=timezone.now(),
+                  from_state=ticket.state, to_state=ticket.state, reason=reason,
+                  payload=payload)
 
 
 def ticket_merge(*, ticket: Ticket, actor: Actor, parent: Ticket, reason: str = "") -> Ticket:
@@ -327,10 +369,17 @@ def ticket_record_meeting(*, ticket: Ticket, actor: Actor, note: str = "") -> Ti
 
 
 def ticket_resolve(*, ticket: Ticket, actor: Actor, reply: str) -> Ticket:
-    """办结 with the reply the citizen will read."""
+    """办结 with the reply the citizen will read. The lead unit's reply ends the assisting
+    units' tasks, and a follow-up call (回访) falls due for the centre."""
     _require({"reply": [] if reply.strip() else ["请填写答复内容"]}, ticket)
-    return _transition(ticket=ticket, actor=actor, action="resolve",
-                       fields=["reply", "resolved_at"], kwargs={"reply": reply.strip()})
+    with transaction.atomic():
+        resolved = _transition(ticket=ticket, actor=actor, action="resolve",
+                               fields=["reply", "resolved_at"], kwargs={"reply": reply.strip()})
+        resolved.assist_tasks.filter(state=AssistState.OPEN).update(state=AssistState.CLOSED)
+        FollowUpTask.objects.create(
+            ticket=resolved, created_at=resolved.resolved_at,
+            due_at=resolved.resolved_at + timedelta(hours=settings.FOLLOW_UP_DUE_HOURS))
+    return resolved
 
 
 def ticket_follow_up(*, ticket: Ticket, actor: Actor, satisfaction: str, note: str = "") -> Ticket:
@@ -349,9 +398,14 @@ def ticket_follow_up(*, ticket: Ticket, actor: Actor, satisfaction: str, note: s
     fields = ["satisfaction", "follow_up_note"]
     fields += (["assigned_at", "contacted_at", "met_at", "resolved_at", "reopen_count"]
                if action == "reopen" else ["closed_at"])
-    return _transition(ticket=ticket, actor=actor, action=action, fields=fields,
-                       reason=note.strip(), payload={"satisfaction": satisfaction},
-                       before=record_result)
+    with transaction.atomic():
+        done = _transition(ticket=ticket, actor=actor, action=action, fields=fields,
+                           reason=note.strip(), payload={"satisfaction": satisfaction},
+                           before=record_result)
+        done.follow_ups.filter(state=FollowUpState.OPEN).update(
+            state=FollowUpState.DONE, satisfaction=satisfaction, note=note.strip(),
+            done_by_label=actor_label(actor), done_at=timezone.now())
+    return done
 
 
 # --- edits of routed fields (no state change, still one event each) ------------------------------

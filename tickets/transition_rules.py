@@ -63,8 +63,16 @@ def is_unit_member(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
 # --- permissions (ticket, user) -> bool -----------------------------------------------------------
 
 def may_dispatch(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
-    """Triage, assign, merge: the router (system) or a dispatcher of the dispatch centre."""
-    return user is None or is_superuser(user) or is_district_dispatcher(user)
+    """Triage, assign, merge: the router (system) or a dispatcher of the dispatch centre; a
+    district supervisor only to carry out their ruling on a bounced ticket."""
+    if user is None or is_superuser(user) or is_district_dispatcher(user):
+        return True
+    return is_district_supervisor(user) and ticket.rulings.filter(state="pending").exists()
+
+
+def may_rule(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+    """Binding rulings (审定) and unreasonable-demand decisions: district supervisors."""
+    return is_superuser(user) or is_district_supervisor(user)
 
 
 def may_reject(ticket: Ticket, user: AbstractBaseUser | None) -> bool:

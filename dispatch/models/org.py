@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,17 @@ class Unit(models.Model):
     )
     # The dispatch centre and the supervision office work on every unit's tickets.
     is_district_wide = models.BooleanField(_("全区视野"), default=False)
+    # 7×24 units (utilities, emergency services) must have someone on duty at every hour.
+    always_on = models.BooleanField(_("7×24 值守"), default=False)
+    # Automatic dispatch needs at least this model confidence; empty: DISPATCH_AUTO_THRESHOLD.
+    auto_threshold = models.FloatField(
+        _("自动派单置信度阈值"), null=True, blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    # Takes tickets when nobody is on duty, and hears when a ticket waits in the unit queue.
+    duty_lead = models.ForeignKey(
+        "Staff", verbose_name=_("值班负责人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -59,6 +71,9 @@ class Staff(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("承办容量"), default=20, help_text=_("同时在办工单的上限")
     )
+    # Round-robin among equally loaded people: the one assigned longest ago goes first.
+    last_assigned_at = models.DateTimeField(_("最近派单时间"), null=True, blank=True,
+                                            editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 
-from dispatch.models import Staff, StaffRole, Unit
+from dispatch.models import Staff, StaffRole, Unit, WeeklyShift
 from tickets.models import Channel
 
 DEFAULT_FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -188,7 +189,32 @@ def org_load(*, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> OrgLoadReport:
         units = _load_units(fixtures_dir, report)
         groups = _load_groups(report)
         _load_staff(fixtures_dir, units, groups, report)
+        _load_roster(fixtures_dir, units)
     return report
+
+
+def _load_roster(fixtures_dir: Path, units: dict[str, Unit]) -> None:
+    """Demo shifts for staff that have none (an edited roster is left alone), duty leads,
+    and the 7×24 promise of the kinds named in demo_staff.json."""
+    spec = _read(fixtures_dir, "demo_staff.json").get("roster")
+    if not spec:
+        return
+    with_shifts = set(WeeklyShift.objects.values_list("staff_id", flat=True))
+    new = []
+    for staff in Staff.objects.filter(unit__code__in=units).select_related("user"):
+        suffix = staff.user.username.rsplit(".", 1)[-1]
+        for rule in spec["shifts"].get(suffix, []) if staff.pk not in with_shifts else []:
+            new += [WeeklyShift(staff=staff, weekday=day, starts=time.fromisoformat(rule["starts"]),
+                                ends=time.fromisoformat(rule["ends"]),
+                                on_holidays=rule["on_holidays"]) for day in rule["weekdays"]]
+    WeeklyShift.objects.bulk_create(new)
+    leads = {s.unit_id: s for s in Staff.objects.filter(role=StaffRole.UNIT_LEAD)}
+    for unit in units.values():
+        always_on = unit.kind in spec.get("always_on_kinds", [])
+        lead = unit.duty_lead or leads.get(unit.pk)
+        if (unit.always_on, unit.duty_lead_id) != (always_on, lead.pk if lead else None):
+            unit.always_on, unit.duty_lead = always_on, lead
+            unit.save(update_fields=["always_on", "duty_lead"])
 
 
 def org_ensure_demo_admin(*, username: str = "admin") -> bool:

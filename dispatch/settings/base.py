@@ -200,6 +200,11 @@ TICKET_NUMBER_PREFIX = env_str("TICKET_NUMBER_PREFIX", "FT")
 DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
 # Dotted path of the router called for each new ticket ("" leaves tickets in received).
 TICKET_ROUTER = env_str("TICKET_ROUTER", "tickets.routing.ticket_route_predict")
+# A routed ticket is assigned without a dispatcher when the model is at least this sure
+# (per unit: Unit.auto_threshold); below it, the ticket waits in triage with the top-3.
+DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
+# The centre's follow-up call (回访) is due this long after resolution.
+FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
 
 # --- The router (routing_model) -------------------------------------------------------------------
 # rjieba (the Rust port of jieba, same dictionary) or jieba; BENCHMARKS.md has the comparison.

@@ -127,3 +127,21 @@ def test_a_renamed_unit_in_the_fixtures_is_updated_on_reload(loaded, tmp_path: P
 def test_units_point_to_their_parents(loaded):
     assert Unit.objects.get(code="traffic-police").parent.code == "police"
     assert Unit.objects.get(code="water-drainage").parent.code == "water-group"
+
+
+def test_the_demo_roster_covers_every_round_the_clock_unit_and_is_loaded_once(loaded):
+    from dispatch.models import WeeklyShift
+    from dispatch.selectors import roster_gaps
+
+    utilities = Unit.objects.filter(kind="public_utility")
+    assert utilities and all(u.always_on for u in utilities)
+    assert all(roster_gaps(unit=u) == [] for u in utilities)
+    assert all(u.duty_lead and u.duty_lead.role == "unit_lead" and u.duty_lead.unit == u
+               for u in Unit.objects.all())
+    shifts = WeeklyShift.objects.count()
+    assert shifts == 89 * (7 + 7 + 5)
+    WeeklyShift.objects.filter(staff__user__username="water.cw1").delete()
+    WeeklyShift.objects.create(staff=Staff.objects.get(user__username="water.cw1"), weekday=0,
+                               starts="10:00", ends="11:00")
+    org_load()  # an edited roster is left alone; nothing is added twice
+    assert WeeklyShift.objects.count() == shifts - 7 + 1

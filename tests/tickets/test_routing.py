@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from django.utils import timezone
 
+from dispatch.models import WeeklyShift
 from routing_model.models import RoutingRule
 from routing_model.serving import routing_rules_forget
 from tests.factories import TicketFactory
@@ -11,7 +14,9 @@ from tests.routing_model.test_serving_and_retrain import active_model  # noqa: F
 from tickets.routing import ticket_route_predict, ticket_training_samples
 
 
-def test_a_routed_ticket_keeps_the_prediction_and_waits_for_a_dispatcher(org, active_model):  # noqa: F811
+def test_an_unsure_routed_ticket_keeps_the_prediction_and_waits_for_a_dispatcher(
+        org, active_model, settings):  # noqa: F811
+    settings.DISPATCH_AUTO_THRESHOLD = 0.999
     ticket = TicketFactory(title="停水", content="家里停水两天了没有通知", address="")
     routed = ticket_route_predict(ticket=ticket)
     assert routed.state == "triage"
@@ -22,7 +27,44 @@ def test_a_routed_ticket_keeps_the_prediction_and_waits_for_a_dispatcher(org, ac
     assert routed.routing_tokens["tokens"] and routed.routing_tokens["signature"]
     actions = list(routed.events.order_by("pk").values_list("action", "reason"))
     assert [a for a, _ in actions][-2:] == ["predict", "triage"]
-    assert "区水务局" in actions[-1][1]
+    assert "区水务局" in actions[-1][1] and "低于自动派单阈值 100%" in actions[-1][1]
+
+
+def _water_on_duty(org):
+    for weekday in range(7):
+        WeeklyShift.objects.create(staff=org.other_caseworker, weekday=weekday,
+                                   starts=time(0), ends=time(0))
+
+
+def test_a_confident_routed_ticket_is_assigned_to_a_person_on_duty(org, active_model,  # noqa: F811
+                                                                   settings):
+    settings.DISPATCH_AUTO_THRESHOLD = 0.05
+    _water_on_duty(org)
+    routed = ticket_route_predict(ticket=TicketFactory(title="停水", content="家里停水两天了"))
+    assert (routed.state, routed.unit, routed.assignee) == (
+        "assigned", org.other_unit, org.other_caseworker)
+    last = routed.events.order_by("pk").last()
+    assert (last.action, last.actor_label) == ("assign", "系统") and "自动派单" in last.reason
+
+
+def test_a_units_own_threshold_overrides_the_global_one(org, active_model,  # noqa: F811
+                                                       settings):
+    settings.DISPATCH_AUTO_THRESHOLD = 0.05
+    org.other_unit.auto_threshold = 1.0
+    org.other_unit.save()
+    _water_on_duty(org)
+    routed = ticket_route_predict(ticket=TicketFactory(title="停水", content="家里停水两天了"))
+    assert routed.state == "triage"
+
+
+def test_urgency_is_decided_before_the_ticket_is_assigned(org, active_model,  # noqa: F811
+                                                          settings):
+    settings.DISPATCH_AUTO_THRESHOLD = 0.05
+    _water_on_duty(org)
+    routed = ticket_route_predict(ticket=TicketFactory(title="停水", content="水管爆裂家里停水了"))
+    assert routed.urgency == "urgent"
+    actions = list(routed.events.order_by("pk").values_list("action", flat=True))
+    assert actions[-2:] == ["edit", "assign"]
 
 
 def test_a_street_matter_is_suggested_to_the_street_office_of_its_place(org, active_model):  # noqa: F811

@@ -2,6 +2,18 @@
 
 from tickets.models.callbacks import CallbackDelivery, DeliveryStatus
 from tickets.models.channel import Channel, ChannelFamily, new_signing_secrets
+from tickets.models.collaboration import (
+    AssistState,
+    AssistTask,
+    FollowUpState,
+    FollowUpTask,
+    RequestState,
+    ReturnReason,
+    ReturnRequest,
+    Ruling,
+    RulingState,
+)
+from tickets.models.dispatching import DispatchCorrection, Notification, UrgentSignal
 from tickets.models.event import AppendOnlyError, EventAction, TicketEvent, TicketEventQuerySet
 from tickets.models.intake import (
     DuplicateCandidate,
@@ -23,15 +35,26 @@ __all__ = [
     "OPEN_STATES",
     "WORKING_STATES",
     "AppendOnlyError",
+    "AssistState",
+    "AssistTask",
     "CallbackDelivery",
     "Channel",
     "ChannelFamily",
     "DeliveryStatus",
+    "DispatchCorrection",
     "DuplicateCandidate",
     "DuplicateCandidateStatus",
     "EventAction",
+    "FollowUpState",
+    "FollowUpTask",
     "IntakeOutcome",
     "IntakeRecord",
+    "Notification",
+    "RequestState",
+    "ReturnReason",
+    "ReturnRequest",
+    "Ruling",
+    "RulingState",
     "Satisfaction",
     "Ticket",
     "TicketEvent",
@@ -39,5 +62,6 @@ __all__ = [
     "TicketNumberSequence",
     "TicketState",
     "Urgency",
+    "UrgentSignal",
     "new_signing_secrets",
 ]

@@ -27,9 +27,12 @@ class CallbackDelivery(models.Model):
     channel = models.ForeignKey(
         Channel, verbose_name=_("渠道"), on_delete=models.PROTECT, related_name="callbacks"
     )
-    # One delivery per state change; event ids grow with time on one ticket, so they order it.
-    event = models.OneToOneField(
-        TicketEvent, verbose_name=_("工单事件"), on_delete=models.PROTECT, related_name="callback"
+    # One delivery per state change and citizen: the ticket's own channel, and the channel of
+    # every duplicate merged into it (each citizen stays a stakeholder). Event ids grow with
+    # time, so they order one ticket's deliveries.
+    event = models.ForeignKey(
+        TicketEvent, verbose_name=_("工单事件"), on_delete=models.PROTECT,
+        related_name="callbacks", db_index=False,  # callback_one_per_event_and_ticket serves it
     )
     url = models.URLField(_("回调地址"))
     payload = models.JSONField(_("内容"))
@@ -49,6 +52,10 @@ class CallbackDelivery(models.Model):
         verbose_name = _("状态回调")
         verbose_name_plural = _("状态回调")
         ordering = ["ticket_id", "event_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "ticket"],
+                                    name="callback_one_per_event_and_ticket"),
+        ]
         indexes = [
             # callback sweeper: pending deliveries that are due.
             models.Index(fields=["next_attempt_at"], name="callback_due",

@@ -29,6 +29,13 @@ class EventAction(models.TextChoices):
     REASSIGN = "reassign", _("更换责任人")
     EDIT = "edit", _("修改分拨信息")
     PREDICT = "predict", _("模型分拨建议")
+    RETURN_REQUEST = "return_request", _("申请退单")
+    RETURN_REFUSE = "return_refuse", _("驳回退单申请")
+    RULING_REQUEST = "ruling_request", _("提请审定")
+    RULING = "ruling", _("审定")
+    ASSIST_ADD = "assist_add", _("增加协办单位")
+    ASSIST_REPLY = "assist_reply", _("协办回复")
+    CLOSE_UNREASONABLE = "close_unreasonable", _("诉求不合理，审定归档")
 
 
 class AppendOnlyError(Exception):

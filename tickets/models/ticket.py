@@ -131,6 +131,8 @@ class Ticket(models.Model):
         _("满意度"), max_length=24, choices=Satisfaction.choices, blank=True
     )
     follow_up_note = models.TextField(_("回访记录"), blank=True)
+    # A supervisor ruled the citizen's dissatisfaction unreasonable: kept out of the unit's rate.
+    satisfaction_excluded = models.BooleanField(_("不计入满意率"), default=False)
 
     # What the channel sent beyond the common fields: photos, source URL and heat, camera image
     # and confidence, petition case number, ... (shown to caseworkers, kept for replay).
@@ -257,6 +259,13 @@ class Ticket(models.Model):
         self.met_at = None
         self.resolved_at = None
         self.reopen_count += 1
+
+    @transition(field=state, source=[*WORKING_STATES, S.RESOLVED], target=S.CLOSED,
+                permission=rules.may_rule, conditions=[rules.citizen_unsatisfied],
+                custom={"label": _("审定不合理诉求并归档")})
+    def close_unreasonable(self, *, at: datetime) -> None:
+        self.closed_at = at
+        self.satisfaction_excluded = True
 
     @transition(field=state, source=list(WORKING_STATES), target=S.TRIAGE,
                 permission=rules.may_return,

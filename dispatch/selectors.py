@@ -1,0 +1,73 @@
+"""Read-only questions about the org directory: who is on duty, where the roster has gaps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from dispatch.models import ExtraShift, Holiday, Leave, Staff, StaffRole, Unit, WeeklyShift
+
+WEEK_HOURS = [(weekday, hour) for weekday in range(7) for hour in range(24)]
+
+
+def _covers(shift: WeeklyShift, local: datetime, holidays: set[date]) -> bool:
+    """Does a weekly shift cover this local moment? A night shift counts for the day it began."""
+    today, now = local.date(), local.time()
+    for start_day, in_today in ((today, True), (today - timedelta(days=1), False)):
+        if shift.weekday != start_day.weekday():
+            continue
+        if start_day in holidays and not shift.on_holidays:
+            continue
+        if in_today and shift.starts <= now and (shift.overnight or now < shift.ends):
+            return True
+        if not in_today and shift.overnight and now < shift.ends:
+            return True
+    return False
+
+
+def staff_on_duty(*, unit: Unit, at: datetime | None = None,
+                  roles: tuple[str, ...] = (StaffRole.CASEWORKER,)) -> list[Staff]:
+    """The unit's people in these roles on duty at ``at`` (default now): switch on, account
+    active, not on leave, and a weekly (not holiday-suspended) or one-off shift covering it."""
+    at = at or timezone.now()
+    local = timezone.localtime(at)
+    holidays = set(Holiday.objects.filter(
+        date__in=[local.date(), local.date() - timedelta(days=1)]).values_list("date", flat=True))
+    people = (Staff.objects.filter(unit=unit, role__in=roles, on_duty=True, user__is_active=True)
+              .exclude(leaves__starts_at__lte=at, leaves__ends_at__gt=at)
+              .select_related("user", "unit")
+              .prefetch_related(
+                  Prefetch("weekly_shifts", queryset=WeeklyShift.objects.filter(
+                      weekday__in=[local.weekday(), (local.weekday() - 1) % 7])),
+                  Prefetch("extra_shifts", queryset=ExtraShift.objects.filter(
+                      starts_at__lte=at, ends_at__gt=at), to_attr="current_extra"))
+              .order_by("pk"))
+    return [s for s in people
+            if s.current_extra or any(_covers(w, local, holidays) for w in s.weekly_shifts.all())]
+
+
+def staff_is_on_leave(*, staff: Staff, at: datetime) -> bool:
+    return Leave.objects.filter(staff=staff, starts_at__lte=at, ends_at__gt=at).exists()
+
+
+def roster_gaps(*, unit: Unit) -> list[tuple[int, int]]:
+    """(weekday, hour) slots of an ordinary week that no caseworker's weekly shift covers: a
+    7×24 unit must have none. Holidays and leave are ignored (they change week to week)."""
+    shifts = list(WeeklyShift.objects.filter(staff__unit=unit, staff__role=StaffRole.CASEWORKER,
+                                             staff__user__is_active=True))
+    monday = date(2024, 1, 1)  # a Monday; any ordinary week will do
+    gaps = []
+    for weekday, hour in WEEK_HOURS:
+        moments = [datetime.combine(monday + timedelta(days=weekday), time(hour, minute))
+                   for minute in (0, 30, 59)]
+        if not all(any(_covers(s, m, set()) for s in shifts) for m in moments):
+            gaps.append((weekday, hour))
+    return gaps
+
+
+def units_always_on_with_gaps() -> list[tuple[Unit, list[tuple[int, int]]]]:
+    return [(u, gaps) for u in Unit.objects.filter(always_on=True, active=True)
+            if (gaps := roster_gaps(unit=u))]
+

@@ -1,0 +1,147 @@
+"""Dispatch use cases: the automatic step after routing, and a dispatcher's (bulk) dispatch.
+
+Every path goes through ``ticket_assign`` (one transition, one event, callbacks on commit) and
+``assignee_choose`` (duty, capacity, round-robin, locks), so the router, the API and the console
+assign alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dispatch.models import Staff, Unit
+from tickets.assignment import AssignedHow, AssigneeChoice, assignee_choose
+from tickets.errors import TicketError, TicketInputError
+from tickets.models import DispatchCorrection, Notification, Ticket, Urgency, UrgentSignal
+from tickets.services import (
+    Actor,
+    actor_label,
+    ticket_assign,
+    ticket_transfer,
+    ticket_update_routing,
+)
+
+
+def auto_threshold(*, unit: Unit) -> float:
+    return unit.auto_threshold if unit.auto_threshold is not None else \
+        settings.DISPATCH_AUTO_THRESHOLD
+
+
+def urgent_signals_found(*, text: str) -> list[str]:
+    phrases = UrgentSignal.objects.filter(active=True).values_list("phrase", flat=True)
+    return [p for p in phrases if p in text]
+
+
+def ticket_urgency_decide(*, ticket: Ticket) -> Ticket:
+    """Before any clock starts: the channel's flag stands; otherwise an urgent signal in the
+    text makes the ticket urgent (recorded as an event naming the signals)."""
+    if ticket.urgency == Urgency.URGENT:
+        return ticket
+    found = urgent_signals_found(text=f"{ticket.title}\n{ticket.content}")
+    if not found:
+        return ticket
+    return ticket_update_routing(ticket=ticket, actor=None, urgency=Urgency.URGENT,
+                                 reason=f"命中紧急信号：{'、'.join(found)}")
+
+
+def notify(*, recipient: Staff | None, ticket: Ticket, kind: str, text: str) -> None:
+    if recipient is not None:
+        Notification.objects.create(recipient=recipient, ticket=ticket, kind=kind, text=text)
+
+
+def _assign_chosen(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None,
+                   reason: str) -> tuple[Ticket, AssigneeChoice]:
+    with transaction.atomic():
+        # The ticket first: a second dispatch of the same ticket waits here, holding no
+        # person, and then fails on the version check instead of taking someone's capacity.
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
+        now = timezone.now()
+        choice = (AssigneeChoice(assignee, "chosen") if assignee is not None
+                  else assignee_choose(unit=unit, at=now))
+        note = {AssignedHow.DUTY_LEAD: "当前无人值班，派给值班负责人",
+                AssignedHow.UNIT_QUEUE: "当前无人可接单，进入单位待派队列"}.get(choice.how)
+        ticket = ticket_assign(ticket=ticket, actor=actor, unit=unit, assignee=choice.staff,
+                               reason="；".join(x for x in (reason, note) if x))
+        if choice.how == AssignedHow.UNIT_QUEUE:
+            notify(recipient=unit.duty_lead, ticket=ticket, kind="unit_queue",
+                    text=f"工单 {ticket.number} 在「{unit.name}」待派队列中，"
+                         "当前无人值班或均已满负荷")
+        elif choice.staff is not None:
+            notify(recipient=choice.staff, ticket=ticket, kind="assigned",
+                    text=f"新工单 {ticket.number}：{ticket.title}")
+    return ticket, choice
+
+
+def ticket_dispatch_auto(*, ticket: Ticket, unit: Unit, probability: float) -> Ticket:
+    """The router was sure enough: assign to the unit and a person on duty, no dispatcher."""
+    ticket, _ = _assign_chosen(ticket=ticket, actor=None, unit=unit, assignee=None,
+                               reason=f"自动派单：模型置信度 {probability:.0%}")
+    return ticket
+
+
+def ticket_dispatch(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None = None,
+                    reason: str = "") -> Ticket:
+    """A dispatcher dispatches from triage: to a unit, and a person they name or the one the
+    roster gives. A choice other than the model's is kept as a correction. A ticket waiting
+    for a supervisor's ruling is the supervisor's to dispatch."""
+    if ticket.rulings.filter(state="pending").exists():
+        raise TicketInputError({"ticket": ["该工单多次退单，正在等待督办员审定，不能分拨"]},
+                               ticket=ticket)
+    return ticket_dispatch_as(ticket=ticket, actor=actor, unit=unit, assignee=assignee,
+                              reason=reason)
+
+
+def ticket_dispatch_as(*, ticket: Ticket, actor: Actor, unit: Unit,
+                       assignee: Staff | None = None, reason: str = "") -> Ticket:
+    with transaction.atomic():
+        ticket, _ = _assign_chosen(ticket=ticket, actor=actor, unit=unit, assignee=assignee,
+                                   reason=reason.strip())
+        predicted = ticket.predicted_unit.code if ticket.predicted_unit else ""
+        if predicted != unit.code:
+            DispatchCorrection.objects.create(
+                ticket=ticket, at=timezone.now(), actor_label=actor_label(actor),
+                kind="dispatch", predicted_unit=predicted, chosen_unit=unit.code,
+                reason=reason.strip())
+    return ticket
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    number: str
+    ok: bool
+    error: str = ""
+    ticket: Ticket | None = None
+
+
+def ticket_dispatch_many(*, tickets: Sequence[Ticket], actor: Actor, unit: Unit,
+                         assignee: Staff | None = None, reason: str = "") -> list[BulkOutcome]:
+    """Bulk dispatch: each ticket in its own transaction; one failure does not stop the rest."""
+    outcomes = []
+    for ticket in tickets:
+        try:
+            done = ticket_dispatch(ticket=ticket, actor=actor, unit=unit, assignee=assignee,
+                                   reason=reason)
+            outcomes.append(BulkOutcome(ticket.number, True, ticket=done))
+        except TicketError as exc:
+            outcomes.append(BulkOutcome(ticket.number, False, error=str(exc)))
+    return outcomes
+
+
+def ticket_reroute(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None = None,
+                   reason: str) -> Ticket:
+    """Re-route a ticket in work (改派) to another unit: to the person named, or the one the
+    roster gives there (its queue when nobody is on duty)."""
+    with transaction.atomic():
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
+        if assignee is None:
+            assignee = assignee_choose(unit=unit, at=timezone.now()).staff
+        moved = ticket_transfer(ticket=ticket, actor=actor, unit=unit, assignee=assignee,
+                                reason=reason)
+        notify(recipient=moved.assignee or unit.duty_lead, ticket=moved, kind="assigned",
+               text=f"改派来的工单 {moved.number}：{moved.title}")
+    return moved
