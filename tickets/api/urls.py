@@ -3,16 +3,26 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from tickets.api.views import TicketViewSet
+from tickets.api.views import (
+    AssistTaskViewSet,
+    ReturnRequestViewSet,
+    RulingViewSet,
+    TicketViewSet,
+    dispatch_accuracy_view,
+)
 from tickets.intake.views import IntakeView
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("return-requests", ReturnRequestViewSet, basename="return-request")
+router.register("rulings", RulingViewSet, basename="ruling")
+router.register("assist-tasks", AssistTaskViewSet, basename="assist-task")
 
 urlpatterns = [
     path("intake/<slug:channel_code>/", IntakeView.as_view(), name="intake"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("reports/dispatch-accuracy/", dispatch_accuracy_view, name="dispatch-accuracy"),
     path("", include(router.urls)),
 ]

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tickets import collaboration, dispatching
+from tickets.api import action_serializers as inputs
+from tickets.api.actions import TICKET_ACTIONS
 from tickets.api.filters import TicketFilter
 from tickets.api.serializers import (
     TicketDetailSerializer,
     TicketEventSerializer,
     TicketListSerializer,
 )
-from tickets.models import Ticket
+from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
+from tickets.reports import dispatch_accuracy_report
 from tickets.selectors import ticket_event_list, ticket_visible_to
+from tickets.transition_rules import (
+    is_district_dispatcher,
+    is_district_supervisor,
+    is_superuser,
+)
 
 
 @extend_schema(tags=["工单 tickets"])
@@ -36,9 +50,108 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self) -> type:
         return TicketListSerializer if self.action == "list" else TicketDetailSerializer
 
+    @extend_schema(request=inputs.BulkDispatchInput,
+                   responses=inputs.BulkOutcomeOutput(many=True), summary="批量分拨派单")
+    @action(detail=False, methods=["post"], url_path="dispatch-many")
+    def dispatch_many(self, request: Request) -> Response:
+        data = inputs.BulkDispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        found = {t.number: t for t in self.get_queryset().filter(number__in=v["numbers"])}
+        outcomes = dispatching.ticket_dispatch_many(
+            tickets=[found[n] for n in v["numbers"] if n in found], actor=request.user,
+            unit=v["unit"], assignee=v["assignee"], reason=v["reason"])
+        missing = [{"number": n, "ok": False, "error": "找不到该工单"}
+                   for n in v["numbers"] if n not in found]
+        body = [{"number": o.number, "ok": o.ok, "error": o.error} for o in outcomes] + missing
+        return Response(body)
+
     @extend_schema(responses=TicketEventSerializer(many=True), summary="工单全过程记录")
     @action(detail=True, methods=["get"])
     def events(self, request: Request, number: str | None = None) -> Response:
         ticket = get_object_or_404(self.get_queryset(), number=number)
         serializer = TicketEventSerializer(ticket_event_list(ticket=ticket), many=True)
         return Response(serializer.data)
+
+
+# POST /tickets/{number}/<action>/, one endpoint per service.
+for _name, _endpoint in TICKET_ACTIONS.items():
+    setattr(TicketViewSet, _name, _endpoint)
+
+
+def _ticket_response(ticket: Ticket, request: Request) -> Response:
+    return Response(TicketDetailSerializer(ticket, context={"request": request}).data)
+
+
+@extend_schema(tags=["审批 approvals"])
+class ReturnRequestViewSet(viewsets.GenericViewSet):
+    """Return requests the user may see (their unit's, or all for district-wide staff)."""
+
+    lookup_field = "pk"
+
+    def get_queryset(self) -> QuerySet[ReturnRequest]:
+        visible = ticket_visible_to(user=self.request.user).values("pk")
+        return ReturnRequest.objects.filter(ticket_id__in=visible).select_related("ticket")
+
+    @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
+                   summary="单位负责人审核退单申请")
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.DecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = collaboration.return_request_decide(request=self.get_object(),
+                                                   actor=request.user, **data.validated_data)
+        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+
+
+@extend_schema(tags=["审批 approvals"])
+class RulingViewSet(viewsets.GenericViewSet):
+    lookup_field = "pk"
+
+    def get_queryset(self) -> QuerySet[Ruling]:
+        visible = ticket_visible_to(user=self.request.user).values("pk")
+        return Ruling.objects.filter(ticket_id__in=visible).select_related("ticket")
+
+    @extend_schema(request=inputs.RulingInput, responses=TicketDetailSerializer,
+                   summary="督办员审定多次退单工单的承办单位（终局）")
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.RulingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = collaboration.ticket_ruling_decide(ruling=self.get_object(),
+                                                    actor=request.user, **data.validated_data)
+        return _ticket_response(ticket, request)
+
+
+@extend_schema(tags=["审批 approvals"])
+class AssistTaskViewSet(viewsets.GenericViewSet):
+    lookup_field = "pk"
+
+    def get_queryset(self) -> QuerySet[AssistTask]:
+        visible = ticket_visible_to(user=self.request.user).values("pk")
+        return AssistTask.objects.filter(ticket_id__in=visible).select_related("ticket")
+
+    @extend_schema(request=inputs.AssistReplyInput, responses=TicketDetailSerializer,
+                   summary="协办单位回复协办事项")
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.AssistReplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = collaboration.assist_task_reply(task=self.get_object(), actor=request.user,
+                                               **data.validated_data)
+        return _ticket_response(Ticket.objects.get(pk=task.ticket_id), request)
+
+
+@extend_schema(tags=["报表 reports"], parameters=[
+    OpenApiParameter("since", OpenApiTypes.DATETIME),
+    OpenApiParameter("until", OpenApiTypes.DATETIME)],
+    responses=inputs.UnitDispatchStatsOutput(many=True), summary="分拨准确率（按首派单位）")
+@api_view(["GET"])
+def dispatch_accuracy_view(request: Request) -> Response:
+    if not (is_superuser(request.user) or is_district_supervisor(request.user)
+            or is_district_dispatcher(request.user)):
+        return Response({"detail": "只有分拨中心和督查室可以查看"}, status=403)
+    until = parse_datetime(request.query_params.get("until", "")) or timezone.now()
+    since = parse_datetime(request.query_params.get("since", "")) or until - timedelta(days=30)
+    rows = dispatch_accuracy_report(since=since, until=until)
+    return Response(inputs.UnitDispatchStatsOutput(rows, many=True).data)
