@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from dispatch.models import ServiceHeartbeat, Staff, Unit
+from dispatch.models import ExtraShift, Holiday, Leave, ServiceHeartbeat, Staff, Unit, WeeklyShift
 from routing_model.models import RoutingRule, RuleAction
 from tickets.admin_mixins import ReadOnlyAdminMixin
 from tickets.transition_rules import is_superuser, staff_of
@@ -15,15 +15,33 @@ from tickets.transition_rules import is_superuser, staff_of
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "short_name", "kind", "parent", "is_district_wide", "active"]
-    list_filter = ["kind", "active", "is_district_wide"]
+    list_display = ["code", "name", "short_name", "kind", "parent", "is_district_wide",
+                    "always_on", "auto_threshold", "duty_lead", "active"]
+    list_filter = ["kind", "active", "is_district_wide", "always_on"]
     search_fields = ["code", "name", "short_name"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "duty_lead"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+class WeeklyShiftInline(admin.TabularInline):
+    model = WeeklyShift
+    extra = 0
+
+
+class ExtraShiftInline(admin.TabularInline):
+    model = ExtraShift
+    extra = 0
+
+
+class LeaveInline(admin.TabularInline):
+    model = Leave
+    extra = 0
 
 
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin):
+    # The duty roster is edited per person: weekly shifts, one-off shifts, leave.
+    inlines = [WeeklyShiftInline, ExtraShiftInline, LeaveInline]
     list_display = ["user", "full_name", "unit", "role", "on_duty", "capacity", "phone"]
     list_filter = ["role", "on_duty", "unit__kind", "unit"]
     search_fields = ["user__username", "user__first_name", "unit__name", "phone"]
@@ -47,6 +65,11 @@ class StaffAdmin(admin.ModelAdmin):
         if is_superuser(request.user):
             return tuple(self.readonly_fields)
         return (*self.readonly_fields, "user", "unit", "role")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
 
 
 @admin.register(ServiceHeartbeat)

@@ -12,21 +12,28 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django_fsm.admin import FSMAdminMixin
 
-from tickets import services
+from tickets import collaboration, services
 from tickets.admin_mixins import ReadOnlyAdminMixin
 from tickets.callbacks import callback_resend
 from tickets.errors import TicketError, action_label
 from tickets.intake.services import intake_replay
 from tickets.masking import mask_id_number, mask_phone
 from tickets.models import (
+    AssistTask,
     CallbackDelivery,
     Channel,
     DeliveryStatus,
+    DispatchCorrection,
     DuplicateCandidate,
+    FollowUpTask,
     IntakeRecord,
+    Notification,
+    ReturnRequest,
+    Ruling,
     Ticket,
     TicketEvent,
     TicketNumberSequence,
+    UrgentSignal,
 )
 from tickets.selectors import ticket_visible_to
 
@@ -37,7 +44,10 @@ ADMIN_TRANSITIONS: dict[str, Callable[..., Ticket]] = {
     "record_contact": services.ticket_record_contact,
     "record_meeting": services.ticket_record_meeting,
     "resolve": services.ticket_resolve,
-    "return_to_triage": services.ticket_return,
+    # Through the return request, so approvals, exclusions and rulings apply here too; the
+    # admin button is the lead's, whose own request is approved at once.
+    "return_to_triage": lambda *, ticket, actor, reason: collaboration.ticket_return_request(
+        ticket=ticket, actor=actor, reason_code="other", text=reason),
     "transfer": services.ticket_transfer,
     "merge": services.ticket_merge,
     "reject": services.ticket_reject,
@@ -251,3 +261,50 @@ class CallbackDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Actions need the change permission; fields stay read-only (no editable fields).
         return request.user.has_perm("tickets.change_callbackdelivery")
+
+
+@admin.register(UrgentSignal)
+class UrgentSignalAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "note", "active"]
+    list_editable = ["active"]
+    search_fields = ["phrase", "note"]
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "unit", "reason_code", "state", "requested_at", "decided_at"]
+    list_filter = ["state", "reason_code"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(Ruling)
+class RulingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "state", "returned_by", "unit", "requested_at", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(AssistTask)
+class AssistTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "unit", "assignee", "state", "created_at", "replied_at"]
+    list_filter = ["state"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(FollowUpTask)
+class FollowUpTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "state", "due_at", "satisfaction", "done_at"]
+    list_filter = ["state", "satisfaction"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(DispatchCorrection)
+class DispatchCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "kind", "predicted_unit", "chosen_unit", "actor_label", "at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["recipient", "kind", "text", "created_at", "read_at"]
+    list_filter = ["kind"]

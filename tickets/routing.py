@@ -9,7 +9,7 @@ from dispatch.models import Unit
 from routing_model.serving import RouteRequest, router_predict
 from routing_model.training import TrainingSample
 from tickets.dispatching import auto_threshold, ticket_dispatch_auto, ticket_urgency_decide
-from tickets.models import Ticket, TicketState
+from tickets.models import Ruling, RulingState, Ticket, TicketState
 from tickets.services import ticket_record_prediction, ticket_triage
 
 
@@ -44,7 +44,8 @@ def ticket_route_predict(*, ticket: Ticket) -> Ticket:
 
 def ticket_training_samples() -> list[TrainingSample]:
     """Resolved and closed tickets labelled with the unit that finally resolved them (after
-    returns, transfers and dispatcher corrections), oldest first."""
+    returns, transfers and dispatcher corrections), oldest first; then tickets still in work
+    whose unit a supervisor ruled on (审定 is final, so it is a label already)."""
     rows = (Ticket.objects.filter(state__in=[TicketState.RESOLVED, TicketState.CLOSED],
                                   unit__isnull=False, resolved_at__isnull=False)
             .order_by("resolved_at")
@@ -54,6 +55,17 @@ def ticket_training_samples() -> list[TrainingSample]:
     for title, content, address, unit_code, resolved_at, cached in rows.iterator(chunk_size=5000):
         samples.append(TrainingSample(
             text=f"{title}\n{content}", label=unit_code, address=address, at=resolved_at,
+            tokens=cached.get("tokens") if cached else None,
+            tokens_signature=cached.get("signature", "") if cached else "",
+        ))
+    ruled = (Ruling.objects.filter(state=RulingState.DECIDED, unit__isnull=False)
+             .exclude(ticket__state__in=[TicketState.RESOLVED, TicketState.CLOSED])
+             .order_by("decided_at")
+             .values_list("ticket__title", "ticket__content", "ticket__address", "unit__code",
+                          "decided_at", "ticket__routing_tokens"))
+    for title, content, address, unit_code, decided_at, cached in ruled:
+        samples.append(TrainingSample(
+            text=f"{title}\n{content}", label=unit_code, address=address, at=decided_at,
             tokens=cached.get("tokens") if cached else None,
             tokens_signature=cached.get("signature", "") if cached else "",
         ))

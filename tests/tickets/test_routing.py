@@ -96,6 +96,19 @@ def test_the_training_samples_are_resolved_tickets_labelled_with_their_final_uni
     assert (samples[1].tokens, samples[1].tokens_signature) == (["x"], "s")
 
 
+def test_a_supervisors_ruling_is_a_training_label_before_the_ticket_is_resolved(org):
+    from tickets.models import Ruling
+
+    ticket = org.ticket("assigned", unit=org.other_unit, title="管网", content="小区管网漏水")
+    Ruling.objects.create(ticket=ticket, returned_by=["a", "b"], state="decided",
+                          unit=org.other_unit, requested_at=timezone.now(),
+                          decided_at=timezone.now())
+    Ruling.objects.create(ticket=org.ticket("triage"), returned_by=["a", "b"],
+                          requested_at=timezone.now())  # pending: no label yet
+    samples = ticket_training_samples()
+    assert [(s.text, s.label) for s in samples] == [("管网\n小区管网漏水", "water")]
+
+
 @pytest.mark.django_db
 def test_the_nightly_retrain_is_on_beat_at_two_in_the_morning(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["router-nightly-retrain"]

@@ -10,7 +10,7 @@ from tickets.api.views import (
     TicketViewSet,
     dispatch_accuracy_view,
 )
-from tickets.intake.views import IntakeView
+from tickets.intake.views import IntakeView, RatingView
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
@@ -20,6 +20,7 @@ router.register("assist-tasks", AssistTaskViewSet, basename="assist-task")
 
 urlpatterns = [
     path("intake/<slug:channel_code>/", IntakeView.as_view(), name="intake"),
+    path("intake/<slug:channel_code>/rating/", RatingView.as_view(), name="intake-rating"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tickets.intake.adapters.base import adapter_for
+from tickets.intake.ratings import rating_receive
 from tickets.intake.services import intake_receive
 from tickets.models import ChannelFamily
 
@@ -78,6 +79,37 @@ class IntakeView(APIView):
                 body = None
         result = intake_receive(
             channel_code=channel_code, body=body,
+            content_type=request.META.get("CONTENT_TYPE", ""),
+            headers={k.lower(): v for k, v in request.headers.items()},
+        )
+        return Response(result.body, status=result.status, headers=result.headers)
+
+
+class RatingView(APIView):
+    """The citizen's rating of a resolved ticket, reported by the channel it came from."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    parser_classes: list[type] = []
+
+    @extend_schema(
+        operation_id="intake_rating_post",
+        summary="渠道回传诉求人满意度（回访结果）",
+        description=("签名方式同受理接口。请求体：`{\"external_id\": \"渠道单号\", "
+                     "\"satisfaction\": \"satisfied|basically_satisfied|unsatisfied\", "
+                     "\"note\": \"…\"}`。满意或基本满意归档，不满意退回原单位重办。"),
+        parameters=[OpenApiParameter("channel_code", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="已记录"),
+                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="字段有误"),
+                   401: OpenApiResponse(OpenApiTypes.OBJECT, description="签名错误或过期"),
+                   404: OpenApiResponse(OpenApiTypes.OBJECT, description="渠道或工单不存在"),
+                   409: OpenApiResponse(OpenApiTypes.OBJECT, description="工单不在待回访状态")},
+        tags=["受理 intake"],
+    )
+    def post(self, request: Request, channel_code: str) -> Response:
+        result = rating_receive(
+            channel_code=channel_code, body=request.body[:settings.INTAKE_MAX_BODY_BYTES],
             content_type=request.META.get("CONTENT_TYPE", ""),
             headers={k.lower(): v for k, v in request.headers.items()},
         )
