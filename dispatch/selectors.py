@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from dispatch.models import ExtraShift, Holiday, Leave, Staff, StaffRole, Unit, WeeklyShift
@@ -30,22 +30,29 @@ def _covers(shift: WeeklyShift, local: datetime, holidays: set[date]) -> bool:
 def staff_on_duty(*, unit: Unit, at: datetime | None = None,
                   roles: tuple[str, ...] = (StaffRole.CASEWORKER,)) -> list[Staff]:
     """The unit's people in these roles on duty at ``at`` (default now): switch on, account
-    active, not on leave, and a weekly (not holiday-suspended) or one-off shift covering it."""
+    active, not on leave, and a weekly (not holiday-suspended) or one-off shift covering it.
+
+    One query (plus the holiday lookup): it runs for every dispatched ticket."""
     at = at or timezone.now()
     local = timezone.localtime(at)
-    holidays = set(Holiday.objects.filter(
-        date__in=[local.date(), local.date() - timedelta(days=1)]).values_list("date", flat=True))
-    people = (Staff.objects.filter(unit=unit, role__in=roles, on_duty=True, user__is_active=True)
-              .exclude(leaves__starts_at__lte=at, leaves__ends_at__gt=at)
-              .select_related("user", "unit")
-              .prefetch_related(
-                  Prefetch("weekly_shifts", queryset=WeeklyShift.objects.filter(
-                      weekday__in=[local.weekday(), (local.weekday() - 1) % 7])),
-                  Prefetch("extra_shifts", queryset=ExtraShift.objects.filter(
-                      starts_at__lte=at, ends_at__gt=at), to_attr="current_extra"))
-              .order_by("pk"))
-    return [s for s in people
-            if s.current_extra or any(_covers(w, local, holidays) for w in s.weekly_shifts.all())]
+    today, yesterday, now = local.date(), local.date() - timedelta(days=1), local.time()
+    holidays = set(Holiday.objects.filter(date__in=[today, yesterday])
+                   .values_list("date", flat=True))
+    overnight = Q(ends__lte=F("starts"))
+    started_today = Q(weekday=today.weekday(), starts__lte=now) & (Q(ends__gt=now) | overnight)
+    from_last_night = Q(weekday=yesterday.weekday(), ends__gt=now) & overnight
+    if today in holidays:
+        started_today &= Q(on_holidays=True)
+    if yesterday in holidays:
+        from_last_night &= Q(on_holidays=True)
+    weekly = WeeklyShift.objects.filter(Q(staff=OuterRef("pk")),
+                                        started_today | from_last_night)
+    extra = ExtraShift.objects.filter(staff=OuterRef("pk"), starts_at__lte=at, ends_at__gt=at)
+    leave = Leave.objects.filter(staff=OuterRef("pk"), starts_at__lte=at, ends_at__gt=at)
+    return list(Staff.objects.filter(unit=unit, role__in=roles, on_duty=True,
+                                     user__is_active=True)
+                .filter(Exists(weekly) | Exists(extra)).exclude(Exists(leave))
+                .select_related("user", "unit").order_by("pk"))
 
 
 def staff_is_on_leave(*, staff: Staff, at: datetime) -> bool:

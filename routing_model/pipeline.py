@@ -97,6 +97,33 @@ def router_rows(*, tokens: Sequence[Sequence[str]], texts: Sequence[str]) -> Rou
 class TopicPrediction:
     ranked: list[tuple[str, float]]  # every label, most probable first
     terms: list[str]  # features that weighed most for the top label
+    urgent: float | None = None  # calibrated P(urgent), when the model learnt urgency
+
+
+class _Calibrated:
+    """A fitted linear classifier with sigmoid calibration, as arrays for fast serving."""
+
+    def __init__(self, classifier: CalibratedClassifierCV) -> None:
+        calibrated = classifier.calibrated_classifiers_[0]
+        linear = calibrated.estimator  # LinearSVC, or the SGDClassifier inside FrozenEstimator
+        linear = getattr(linear, "estimator", linear)
+        self.labels = [str(c) for c in classifier.classes_]
+        self.coef = linear.coef_
+        self.intercept = linear.intercept_
+        # features @ coef.T with coef.T not C-contiguous makes SciPy copy the whole matrix
+        # (classes × features) on every call.
+        self.coef_t = np.ascontiguousarray(self.coef.T)
+        self.a = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
+        self.b = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
+
+    def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
+        decision = np.asarray(features @ self.coef_t) + self.intercept
+        calibrated = 1.0 / (1.0 + np.exp(self.a * decision + self.b))
+        if len(self.labels) == 2:
+            return np.column_stack([1.0 - calibrated[:, 0], calibrated[:, 0]])
+        total = calibrated.sum(axis=1, keepdims=True)
+        uniform = np.full_like(calibrated, 1.0 / len(self.labels))
+        return np.divide(calibrated, total, out=uniform, where=total != 0)
 
 
 class TopicModel:
@@ -104,10 +131,13 @@ class TopicModel:
 
     def __init__(self, *, word: WordNgramTfidf | None, char: CharNgramTfidf | None,
                  classifier: CalibratedClassifierCV, config: RouterConfig,
-                 segmenter: str) -> None:
+                 segmenter: str, urgency: CalibratedClassifierCV | None = None) -> None:
         self.word = word
         self.char = char
         self.classifier = classifier
+        # Urgent or not, learnt from the same features when the samples say (optional).
+        self.urgency = urgency
+        self._urgency = _Calibrated(urgency) if urgency is not None else None
         self.config = config
         self.segmenter = segmenter
         self.labels: list[str] = [str(c) for c in classifier.classes_]
@@ -117,33 +147,26 @@ class TopicModel:
         if char is not None:
             names += char.strings
         self._names = np.array(names, dtype=object)
-        calibrated = classifier.calibrated_classifiers_[0]
-        linear = calibrated.estimator  # LinearSVC, or the SGDClassifier inside FrozenEstimator
-        linear = getattr(linear, "estimator", linear)
-        self._coef = linear.coef_
-        self._intercept = linear.intercept_
-        # features @ coef.T with coef.T not C-contiguous makes SciPy copy the whole matrix
-        # (classes × features) on every call.
-        self._coef_t = np.ascontiguousarray(self._coef.T)
+        self._topics = _Calibrated(classifier)
+        self._coef = self._topics.coef
         self._label_array = np.array(self.labels, dtype=object)
-        self._a = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
-        self._b = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
 
     def features(self, rows: RouterRows) -> sparse.csr_matrix:
         return _features(self.word, self.char, rows.tokens, rows.texts)
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
-        decision = np.asarray(features @ self._coef_t) + self._intercept
-        calibrated = 1.0 / (1.0 + np.exp(self._a * decision + self._b))
-        if len(self.labels) == 2:
-            return np.column_stack([1.0 - calibrated[:, 0], calibrated[:, 0]])
-        total = calibrated.sum(axis=1, keepdims=True)
-        uniform = np.full_like(calibrated, 1.0 / len(self.labels))
-        return np.divide(calibrated, total, out=uniform, where=total != 0)
+        return self._topics.probabilities(features)
+
+    def urgent_probabilities(self, features: sparse.csr_matrix) -> np.ndarray | None:
+        if self._urgency is None:
+            return None
+        urgent = self._urgency.labels.index("True")
+        return self._urgency.probabilities(features)[:, urgent]
 
     def predict(self, rows: RouterRows, *, terms: int = 5) -> list[TopicPrediction]:
         features = self.features(rows)
         probabilities = self.probabilities(features)
+        urgent = self.urgent_probabilities(features)
         out = []
         for i, probs in enumerate(probabilities):
             order = np.argsort(-probs)
@@ -151,6 +174,7 @@ class TopicModel:
                 ranked=list(zip(self._label_array[order].tolist(), probs[order].tolist(),
                                 strict=True)),
                 terms=self._terms(features, i, order[0], terms) if terms else [],
+                urgent=float(urgent[i]) if urgent is not None else None,
             ))
         return out
 
@@ -174,7 +198,8 @@ class TopicModel:
         return {"format": FORMAT,
                 "word": self.word.to_state() if self.word is not None else None,
                 "char": self.char.to_state() if self.char is not None else None,
-                "classifier": self.classifier, "config": self.config.as_dict(),
+                "classifier": self.classifier, "urgency": self.urgency,
+                "config": self.config.as_dict(),
                 "segmenter": self.segmenter}
 
     @classmethod
@@ -184,7 +209,8 @@ class TopicModel:
         char = CharNgramTfidf.from_state(state["char"]) if state.get("char") else None
         word = WordNgramTfidf.from_state(state["word"]) if state.get("word") else None
         return cls(word=word, char=char, classifier=state["classifier"],
-                   config=RouterConfig.from_dict(state["config"]), segmenter=state["segmenter"])
+                   config=RouterConfig.from_dict(state["config"]), segmenter=state["segmenter"],
+                   urgency=state.get("urgency"))
 
 
 def _features(word: WordNgramTfidf | None, char: CharNgramTfidf | None,
@@ -206,7 +232,8 @@ def solver_choose(*, config: RouterConfig, samples: int) -> str:
 
 
 def topic_model_fit(*, tokens: Sequence[Sequence[str]], texts: Sequence[str],
-                    labels: Sequence[str], config: RouterConfig, segmenter: str) -> TopicModel:
+                    labels: Sequence[str], config: RouterConfig, segmenter: str,
+                    urgent: Sequence[bool | None] | None = None) -> TopicModel:
     """Train on pre-segmented samples. Labels with fewer samples than calibration folds can't
     be calibrated; the caller drops them (training.router_train reports which)."""
     if config.features not in FEATURE_SETS:
@@ -228,16 +255,32 @@ def topic_model_fit(*, tokens: Sequence[Sequence[str]], texts: Sequence[str],
     def featurise(index: np.ndarray) -> sparse.csr_matrix:
         return _features(word, char, [tokens[i] for i in index], [texts[i] for i in index])
 
+    classifier = _linear_fit(featurise=featurise, index=np.arange(len(texts)), labels=y,
+                             config=config, solver=solver)
+    urgency = None
+    if urgent is not None:
+        known = np.array([i for i, u in enumerate(urgent) if u is not None], dtype=np.int64)
+        flags = np.array([str(bool(urgent[i])) for i in known], dtype=object)
+        counts = [int((flags == v).sum()) for v in ("True", "False")]
+        # Only when both kinds are there often enough to calibrate.
+        if min(counts) >= max(config.calibration_folds, 2):
+            urgency = _linear_fit(featurise=featurise, index=known, labels=flags,
+                                  config=config, solver=solver)
+    return TopicModel(word=word, char=char, classifier=classifier, config=config,
+                      segmenter=segmenter, urgency=urgency)
+
+
+def _linear_fit(*, featurise: Callable[[np.ndarray], sparse.csr_matrix], index: np.ndarray,
+                labels: np.ndarray, config: RouterConfig, solver: str) -> CalibratedClassifierCV:
+    """A calibrated linear classifier over the samples at ``index`` (labels aligned with it)."""
     if solver == "liblinear":
         classifier = CalibratedClassifierCV(
             LinearSVC(C=config.c, random_state=config.seed),
             method="sigmoid", cv=config.calibration_folds, ensemble=False,
         )
-        classifier.fit(featurise(np.arange(len(texts))), y)
-    else:
-        classifier = _sgd_fit(featurise=featurise, labels=y, config=config)
-    return TopicModel(word=word, char=char, classifier=classifier, config=config,
-                      segmenter=segmenter)
+        classifier.fit(featurise(index), labels)
+        return classifier
+    return _sgd_fit(featurise=lambda rows: featurise(index[rows]), labels=labels, config=config)
 
 
 def _sgd_fit(*, featurise: Callable[[np.ndarray], sparse.csr_matrix], labels: np.ndarray,

@@ -44,6 +44,7 @@ class RoutePrediction:
     model_version: str
     tokens: list[str] = field(default_factory=list)
     tokens_signature: str = ""
+    urgent_probability: float | None = None  # the model's P(urgent), if it learnt urgency
 
     def explanation(self) -> dict[str, Any]:
         """What a dispatcher is shown, and what is kept on the ticket."""
@@ -153,6 +154,8 @@ def router_predict_batch(requests: Sequence[RouteRequest]) -> list[RoutePredicti
             force_triage=bool(rule and rule.action == RuleAction.TRIAGE),
             model_version=loaded.version if loaded else "",
             tokens=toks, tokens_signature=segmenter.signature,
+            urgent_probability=(round(topic.urgent, 4) if topic and topic.urgent is not None
+                                else None),
         ))
     return out
 

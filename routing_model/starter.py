@@ -27,7 +27,7 @@ def generated_samples(*, count: int, seed: int = STARTER_SEED,
     from fixtures.corpus.generate import corpus_generate
 
     return [TrainingSample(text=f"{row.title}\n{row.content}", label=getattr(row, label),
-                           address=row.address)
+                           address=row.address, urgent=row.urgency == "urgent")
             for row in corpus_generate(seed=seed, count=count)]
 
 

@@ -42,6 +42,7 @@ class TrainingSample:
     # Tokens cached from an earlier segmentation, valid only for the same segmenter signature.
     tokens: list[str] | None = None
     tokens_signature: str = ""
+    urgent: bool | None = None  # None: not known (a CSV without it); the model learns it if known
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Prepared:
     labels: list[str]  # as given (unit codes, or any label of a CSV)
     addresses: list[str]
     segmented: int  # how many needed segmenting (the rest came from the cache)
+    urgent: list[bool | None] = field(default_factory=list)
 
 
 def samples_prepare(*, samples: Sequence[TrainingSample], segmenter: Segmenter,
@@ -67,7 +69,7 @@ def samples_prepare(*, samples: Sequence[TrainingSample], segmenter: Segmenter,
         if progress and i and i % 50_000 == 0:
             progress(f"分词 {i}/{len(samples)}")
     return Prepared(texts, tokens, [s.label for s in samples], [s.address for s in samples],
-                    segmented)
+                    segmented, [s.urgent for s in samples])
 
 
 def topic_label(label: str, *, gazetteer: Gazetteer) -> str:
@@ -111,6 +113,7 @@ def router_train(*, prepared: Prepared, config: RouterConfig, segmenter: Segment
     model = topic_model_fit(
         tokens=[prepared.tokens[i] for i in keep], texts=[prepared.texts[i] for i in keep],
         labels=[labels[i] for i in keep], config=config, segmenter=segmenter.signature,
+        urgent=[prepared.urgent[i] for i in keep] if prepared.urgent else None,
     )
     return TrainResult(model, dropped, time.perf_counter() - started, peak_rss_mib(), len(keep))
 
@@ -172,7 +175,7 @@ def router_evaluate(*, model: TopicModel, prepared: Prepared,
 def prepared_subset(prepared: Prepared, index: Sequence[int]) -> Prepared:
     return Prepared([prepared.texts[i] for i in index], [prepared.tokens[i] for i in index],
                     [prepared.labels[i] for i in index], [prepared.addresses[i] for i in index],
-                    0)
+                    0, [prepared.urgent[i] for i in index] if prepared.urgent else [])
 
 
 @dataclass

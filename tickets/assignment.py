@@ -52,9 +52,11 @@ def _try(staff_id: int, how: str, at: datetime, *, wait: bool) -> AssigneeChoice
     with a dispatch doing the reverse. False: locked by another dispatch (skipped)."""
     try:
         with transaction.atomic():
+            # of=("self",): only the person's row. Joined rows would be locked too, and every
+            # dispatch to a unit locking the unit's row deadlocks with the commit-time
+            # foreign-key checks (FOR KEY SHARE) of tickets pointing at that unit.
             query = Staff.objects.select_related("user", "unit").filter(pk=staff_id)
-            staff = (query.select_for_update() if wait
-                     else query.select_for_update(skip_locked=True)).first()
+            staff = query.select_for_update(skip_locked=not wait, of=("self",)).first()
             if staff is None:
                 return False
             load = _loads([staff.pk])[staff.pk]  # counted again under the lock
@@ -74,7 +76,10 @@ def assignee_choose(*, unit: Unit, at: datetime | None) -> AssigneeChoice:
         raise RuntimeError("assignee_choose must run inside the assigning transaction")
     at = at or timezone.now()
     people = staff_on_duty(unit=unit, at=at)
-    loads = _loads([p.pk for p in people])
+    # The snapshot only ranks; with one candidate there is nothing to rank (the load that
+    # counts is read again under the lock).
+    loads = _loads([p.pk for p in people]) if len(people) > 1 else dict.fromkeys(
+        [p.pk for p in people], 0)
     epoch = datetime.min.replace(tzinfo=at.tzinfo)
     ranked = sorted(people, key=lambda p: (loads[p.pk] / max(p.capacity, 1),
                                            p.last_assigned_at or epoch, p.pk))

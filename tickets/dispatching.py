@@ -7,11 +7,13 @@ assign alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from dispatch.models import Staff, Unit
@@ -26,6 +28,8 @@ from tickets.services import (
     ticket_update_routing,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def auto_threshold(*, unit: Unit) -> float:
     return unit.auto_threshold if unit.auto_threshold is not None else \
@@ -37,21 +41,50 @@ def urgent_signals_found(*, text: str) -> list[str]:
     return [p for p in phrases if p in text]
 
 
-def ticket_urgency_decide(*, ticket: Ticket) -> Ticket:
+def ticket_urgency_decide(*, ticket: Ticket, model_probability: float | None = None) -> Ticket:
     """Before any clock starts: the channel's flag stands; otherwise an urgent signal in the
-    text makes the ticket urgent (recorded as an event naming the signals)."""
+    text, or the model at least DISPATCH_URGENT_PROBABILITY sure, makes the ticket urgent
+    (recorded as an event saying which)."""
     if ticket.urgency == Urgency.URGENT:
         return ticket
     found = urgent_signals_found(text=f"{ticket.title}\n{ticket.content}")
-    if not found:
+    if found:
+        reason = f"命中紧急信号：{'、'.join(found)}"
+    elif (model_probability is not None
+          and model_probability >= settings.DISPATCH_URGENT_PROBABILITY):
+        reason = f"模型判断为紧急（概率 {model_probability:.0%}）"
+    else:
         return ticket
     return ticket_update_routing(ticket=ticket, actor=None, urgency=Urgency.URGENT,
-                                 reason=f"命中紧急信号：{'、'.join(found)}")
+                                 reason=reason)
 
 
 def notify(*, recipient: Staff | None, ticket: Ticket, kind: str, text: str) -> None:
     if recipient is not None:
         Notification.objects.create(recipient=recipient, ticket=ticket, kind=kind, text=text)
+
+
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+T = TypeVar("T")
+
+
+def _retrying(work: Callable[[], T], *, attempts: int = 3) -> T:
+    """Run a whole dispatch transaction again if PostgreSQL aborted it as a deadlock victim.
+
+    Parallel dispatches lock people in whatever order their choices lead them, and the deferred
+    foreign-key checks at commit lock more rows (the person, the duty lead); PostgreSQL breaks
+    the rare cycle by aborting one transaction, which then simply runs again. Nested inside a
+    caller's transaction it cannot be retried here, so the error goes up."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as exc:
+            code = getattr(exc.__cause__, "sqlstate", None)
+            if (code not in _RETRYABLE or attempt == attempts - 1
+                    or transaction.get_connection().in_atomic_block):
+                raise
+            logger.info("dispatch transaction aborted (%s), retrying", code)
+    raise AssertionError("unreachable")
 
 
 def _assign_chosen(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None,
@@ -79,8 +112,9 @@ def _assign_chosen(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff 
 
 def ticket_dispatch_auto(*, ticket: Ticket, unit: Unit, probability: float) -> Ticket:
     """The router was sure enough: assign to the unit and a person on duty, no dispatcher."""
-    ticket, _ = _assign_chosen(ticket=ticket, actor=None, unit=unit, assignee=None,
-                               reason=f"自动派单：模型置信度 {probability:.0%}")
+    ticket, _ = _retrying(lambda: _assign_chosen(
+        ticket=ticket, actor=None, unit=unit, assignee=None,
+        reason=f"自动派单：模型置信度 {probability:.0%}"))
     return ticket
 
 
@@ -98,6 +132,12 @@ def ticket_dispatch(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff
 
 def ticket_dispatch_as(*, ticket: Ticket, actor: Actor, unit: Unit,
                        assignee: Staff | None = None, reason: str = "") -> Ticket:
+    return _retrying(lambda: _dispatch_as(ticket=ticket, actor=actor, unit=unit,
+                                          assignee=assignee, reason=reason))
+
+
+def _dispatch_as(*, ticket: Ticket, actor: Actor, unit: Unit, assignee: Staff | None,
+                 reason: str) -> Ticket:
     with transaction.atomic():
         ticket, _ = _assign_chosen(ticket=ticket, actor=actor, unit=unit, assignee=assignee,
                                    reason=reason.strip())

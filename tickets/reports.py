@@ -68,3 +68,34 @@ def dispatch_accuracy_report(*, since: datetime, until: datetime) -> list[UnitDi
     total = [sum(getattr(r, f) for r in report)
              for f in ("tickets", "auto_dispatched", "auto_stayed", "returns", "transfers")]
     return [*report, UnitDispatchStats("", *total)]
+
+
+@dataclass(frozen=True)
+class UnitSatisfaction:
+    unit: str
+    rated: int  # follow-ups with a rating, excluding demands ruled unreasonable
+    satisfied: int  # satisfied or basically satisfied
+    excluded: int  # unsatisfied but ruled unreasonable by a supervisor
+
+    @property
+    def rate(self) -> float:
+        return self.satisfied / self.rated if self.rated else 0.0
+
+
+def satisfaction_report(*, since: datetime, until: datetime) -> list[UnitSatisfaction]:
+    """Satisfaction per unit from the follow-ups done in [since, until). A rating a supervisor
+    ruled an unreasonable demand is counted apart, not against the unit."""
+    from tickets.models import FollowUpState, FollowUpTask
+
+    rows = (FollowUpTask.objects.filter(state=FollowUpState.DONE, done_at__gte=since,
+                                        done_at__lt=until)
+            .values_list("ticket__unit__code", "satisfaction", "ticket__satisfaction_excluded"))
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for unit, satisfaction, excluded in rows:
+        c = counts[unit or ""]
+        if excluded and satisfaction == "unsatisfied":
+            c[2] += 1
+            continue
+        c[0] += 1
+        c[1] += satisfaction in ("satisfied", "basically_satisfied")
+    return [UnitSatisfaction(unit, *c) for unit, c in sorted(counts.items())]

@@ -29,7 +29,8 @@ def ticket_route_predict(*, ticket: Ticket) -> Ticket:
     )
     if ticket.state != TicketState.RECEIVED:
         return ticket
-    ticket = ticket_urgency_decide(ticket=ticket)
+    ticket = ticket_urgency_decide(ticket=ticket,
+                                   model_probability=prediction.urgent_probability)
     if prediction.force_triage:
         reason = f"规则「{prediction.rule['name']}」要求人工分拨"
     elif unit is None:
@@ -50,23 +51,26 @@ def ticket_training_samples() -> list[TrainingSample]:
                                   unit__isnull=False, resolved_at__isnull=False)
             .order_by("resolved_at")
             .values_list("title", "content", "address", "unit__code", "resolved_at",
-                         "routing_tokens"))
+                         "routing_tokens", "urgency"))
     samples = []
-    for title, content, address, unit_code, resolved_at, cached in rows.iterator(chunk_size=5000):
+    for title, content, address, unit_code, resolved_at, cached, urgency in rows.iterator(
+            chunk_size=5000):
         samples.append(TrainingSample(
             text=f"{title}\n{content}", label=unit_code, address=address, at=resolved_at,
             tokens=cached.get("tokens") if cached else None,
             tokens_signature=cached.get("signature", "") if cached else "",
+            urgent=urgency == "urgent",
         ))
     ruled = (Ruling.objects.filter(state=RulingState.DECIDED, unit__isnull=False)
              .exclude(ticket__state__in=[TicketState.RESOLVED, TicketState.CLOSED])
              .order_by("decided_at")
              .values_list("ticket__title", "ticket__content", "ticket__address", "unit__code",
-                          "decided_at", "ticket__routing_tokens"))
-    for title, content, address, unit_code, decided_at, cached in ruled:
+                          "decided_at", "ticket__routing_tokens", "ticket__urgency"))
+    for title, content, address, unit_code, decided_at, cached, urgency in ruled:
         samples.append(TrainingSample(
             text=f"{title}\n{content}", label=unit_code, address=address, at=decided_at,
             tokens=cached.get("tokens") if cached else None,
             tokens_signature=cached.get("signature", "") if cached else "",
+            urgent=urgency == "urgent",
         ))
     return samples

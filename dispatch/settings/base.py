@@ -204,6 +204,9 @@ TICKET_ROUTER = env_str("TICKET_ROUTER", "tickets.routing.ticket_route_predict")
 # A routed ticket is assigned without a dispatcher when the model is at least this sure
 # (per unit: Unit.auto_threshold); below it, the ticket waits in triage with the top-3.
 DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
+# The router's urgency estimate makes a ticket urgent from this probability on (signals and
+# the channel's flag make it urgent regardless).
+DISPATCH_URGENT_PROBABILITY = float(env_str("DISPATCH_URGENT_PROBABILITY", "0.8"))
 # The centre's follow-up call (回访) is due this long after resolution.
 FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
 

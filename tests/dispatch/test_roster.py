@@ -82,3 +82,11 @@ def test_a_round_the_clock_unit_without_night_shifts_has_gaps_and_the_check_warn
         _shift(org.coworker, weekday, (20, 0), (8, 0))
     assert roster_gaps(unit=org.unit) == []
     call_command("check", "--database", "default", "--fail-level", "WARNING")
+
+
+def test_a_night_shift_that_starts_on_a_holiday_does_not_run_into_the_next_morning(org):
+    Holiday.objects.create(date=date(2026, 12, 2), name="测试假日")
+    _shift(org.assignee, 2, (20, 0), (8, 0))
+    _shift(org.coworker, 2, (20, 0), (8, 0), on_holidays=True)
+    thursday_3am = datetime(2026, 12, 3, 3, 0, tzinfo=SH)
+    assert _names(staff_on_duty(unit=org.unit, at=thursday_3am)) == ["lianhua.cw2"]

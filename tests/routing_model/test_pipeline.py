@@ -177,3 +177,42 @@ def test_an_unknown_solver_is_refused():
 
     with pytest.raises(ValueError):
         solver_choose(config=RouterConfig(solver="adam"), samples=10)
+
+
+def _with_urgency(samples):
+    """Urgent: the burst pipe and the dangerous junction; everything else is not."""
+    from dataclasses import replace
+
+    return [replace(s, urgent=("爆裂" in s.text or "红绿灯坏了" in s.text)) for s in samples]
+
+
+@pytest.mark.parametrize("config", [CONFIG, SGD], ids=["liblinear", "sgd"])
+def test_urgency_is_learnt_when_the_samples_say_it(segmenter, gazetteer, config):
+    samples = _with_urgency(tiny_samples(seed=4, per_label=40))
+    model = router_train(prepared=samples_prepare(samples=samples, segmenter=segmenter),
+                         config=config, segmenter=segmenter, gazetteer=gazetteer).model
+    urgent, calm = model.predict(_rows(segmenter, "水管爆裂了路面冒水", "社区活动室锁门"))
+    assert urgent.urgent > 0.5 > calm.urgent
+    features = model.features(_rows(segmenter, "水管爆裂了路面冒水", "社区活动室锁门"))
+    theirs = model.urgency.predict_proba(features)[:, list(model.urgency.classes_).index("True")]
+    np.testing.assert_allclose(model.urgent_probabilities(features), theirs, rtol=1e-6,
+                               atol=1e-9)
+
+
+def test_without_urgency_labels_there_is_no_urgency_estimate(segmenter, trained):
+    (prediction,) = trained.predict(_rows(segmenter, "水管爆裂了路面冒水"))
+    assert prediction.urgent is None and trained.urgency is None
+
+
+def test_the_urgency_classifier_survives_the_artifact_round_trip(segmenter, gazetteer,
+                                                                 tmp_path):
+    from routing_model.artifacts import artifact_load, artifact_save
+    from routing_model.pipeline import TopicModel
+
+    samples = _with_urgency(tiny_samples(seed=4, per_label=40))
+    model = router_train(prepared=samples_prepare(samples=samples, segmenter=segmenter),
+                         config=CONFIG, segmenter=segmenter, gazetteer=gazetteer).model
+    sha = artifact_save(state=model.to_state(), path=tmp_path / "m.skops")
+    loaded = TopicModel.from_state(artifact_load(path=tmp_path / "m.skops", sha256=sha))
+    rows = _rows(segmenter, "水管爆裂了路面冒水")
+    assert loaded.predict(rows)[0].urgent == pytest.approx(model.predict(rows)[0].urgent)

@@ -64,7 +64,8 @@ def test_a_return_through_the_admin_needs_a_reason_and_a_lead(org, as_user):
     assert ticket.state == "triage"
     # The lead's button files a return request, approved at once: both are in the trail.
     assert list(ticket.events.order_by("pk").values_list("action", "reason")) == [
-        ("return_request", "【其他】属于水务局职责"), ("return_to_triage", "【其他】属于水务局职责")]
+        ("return_request", "【其他】属于水务局职责"),
+        ("return_to_triage", "【其他】属于水务局职责")]
     assert ticket.return_requests.get().state == "approved"
 
 

@@ -222,3 +222,24 @@ def test_the_dispatch_accuracy_report_counts_from_the_trail(org, routed):
     assert rows[""].tickets == 2 and stays.assignee is not None
     kinds = sorted(DispatchCorrection.objects.values_list("kind", flat=True))
     assert kinds == ["dispatch", "transfer"]
+
+
+def test_a_demand_ruled_unreasonable_stays_out_of_the_units_satisfaction_rate(org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets.reports import satisfaction_report
+
+    happy = ticket_resolve(ticket=org.ticket("met"), actor=org.assignee.user, reply="好了")
+    ticket_follow_up(ticket=happy, actor=None, satisfaction="satisfied")
+    unhappy = ticket_resolve(ticket=org.ticket("met"), actor=org.assignee.user, reply="好了")
+    ticket_follow_up(ticket=unhappy, actor=None, satisfaction="unsatisfied")
+    unreasonable = ticket_resolve(ticket=org.ticket("met"), actor=org.assignee.user, reply="好")
+    unreasonable = ticket_follow_up(ticket=unreasonable, actor=None, satisfaction="unsatisfied")
+    ticket_close_unreasonable(ticket=unreasonable, actor=org.centre_supervisor.user,
+                              reason="要求超出政策")
+    now = timezone.now()
+    (row,) = satisfaction_report(since=now - timedelta(hours=1), until=now + timedelta(hours=1))
+    assert (row.unit, row.rated, row.satisfied, row.excluded) == ("street-lianhua", 2, 1, 1)
+    assert row.rate == 0.5

@@ -160,3 +160,14 @@ def test_a_new_caseworker_without_shifts_is_not_on_duty(org, clock):
     StaffFactory(unit=org.unit, role="caseworker", user=UserFactory(username="new.cw"))
     choice = _choose(org.unit)
     assert choice.staff is None and choice.how == AssignedHow.UNIT_QUEUE
+
+
+@pytest.mark.parametrize(("probability", "urgent"), [(0.85, True), (0.5, False), (None, False)])
+def test_the_models_urgency_counts_from_the_configured_probability(org, settings, probability,
+                                                                    urgent):
+    settings.DISPATCH_URGENT_PROBABILITY = 0.8
+    ticket = ticket_urgency_decide(ticket=TicketFactory(title="路灯", content="不亮"),
+                                   model_probability=probability)
+    assert (ticket.urgency == "urgent") is urgent
+    if urgent:
+        assert ticket.events.order_by("pk").last().reason == "模型判断为紧急（概率 85%）"

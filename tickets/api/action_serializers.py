@@ -121,3 +121,11 @@ class UnitDispatchStatsOutput(serializers.Serializer):
     stayed_share = serializers.FloatField()
     returns_per_ticket = serializers.FloatField()
     transfers_per_ticket = serializers.FloatField()
+
+
+class UnitSatisfactionOutput(serializers.Serializer):
+    unit = serializers.CharField(help_text="承办单位")
+    rated = serializers.IntegerField(help_text="计入满意率的回访数")
+    satisfied = serializers.IntegerField(help_text="满意和基本满意")
+    excluded = serializers.IntegerField(help_text="督办员审定为不合理诉求、不计入的不满意")
+    rate = serializers.FloatField()

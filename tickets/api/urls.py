@@ -9,6 +9,7 @@ from tickets.api.views import (
     RulingViewSet,
     TicketViewSet,
     dispatch_accuracy_view,
+    satisfaction_view,
 )
 from tickets.intake.views import IntakeView, RatingView
 
@@ -25,5 +26,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/dispatch-accuracy/", dispatch_accuracy_view, name="dispatch-accuracy"),
+    path("reports/satisfaction/", satisfaction_view, name="satisfaction"),
     path("", include(router.urls)),
 ]

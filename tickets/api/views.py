@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -26,7 +26,7 @@ from tickets.api.serializers import (
     TicketListSerializer,
 )
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
-from tickets.reports import dispatch_accuracy_report
+from tickets.reports import dispatch_accuracy_report, satisfaction_report
 from tickets.selectors import ticket_event_list, ticket_visible_to
 from tickets.transition_rules import (
     is_district_dispatcher,
@@ -142,16 +142,43 @@ class AssistTaskViewSet(viewsets.GenericViewSet):
         return _ticket_response(Ticket.objects.get(pk=task.ticket_id), request)
 
 
-@extend_schema(tags=["报表 reports"], parameters=[
-    OpenApiParameter("since", OpenApiTypes.DATETIME),
-    OpenApiParameter("until", OpenApiTypes.DATETIME)],
-    responses=inputs.UnitDispatchStatsOutput(many=True), summary="分拨准确率（按首派单位）")
-@api_view(["GET"])
-def dispatch_accuracy_view(request: Request) -> Response:
+def _report_window(request: Request) -> tuple[datetime, datetime] | None:
     if not (is_superuser(request.user) or is_district_supervisor(request.user)
             or is_district_dispatcher(request.user)):
-        return Response({"detail": "只有分拨中心和督查室可以查看"}, status=403)
-    until = parse_datetime(request.query_params.get("until", "")) or timezone.now()
-    since = parse_datetime(request.query_params.get("since", "")) or until - timedelta(days=30)
-    rows = dispatch_accuracy_report(since=since, until=until)
+        return None
+    def moment(name: str) -> datetime | None:
+        value = parse_datetime(request.query_params.get(name, ""))
+        # A time without a zone is read in the district's zone (Asia/Shanghai).
+        return timezone.make_aware(value) if value and timezone.is_naive(value) else value
+
+    until = moment("until") or timezone.now()
+    since = moment("since") or until - timedelta(days=30)
+    return since, until
+
+
+_WINDOW = [OpenApiParameter("since", OpenApiTypes.DATETIME, description="默认 30 天前"),
+           OpenApiParameter("until", OpenApiTypes.DATETIME, description="默认现在")]
+_CENTRE_ONLY = {"detail": "只有分拨中心和督查室可以查看"}
+
+
+@extend_schema(tags=["报表 reports"], parameters=_WINDOW,
+               responses=inputs.UnitDispatchStatsOutput(many=True),
+               summary="分拨准确率（按首派单位）")
+@api_view(["GET"])
+def dispatch_accuracy_view(request: Request) -> Response:
+    window = _report_window(request)
+    if window is None:
+        return Response(_CENTRE_ONLY, status=403)
+    rows = dispatch_accuracy_report(since=window[0], until=window[1])
     return Response(inputs.UnitDispatchStatsOutput(rows, many=True).data)
+
+
+@extend_schema(tags=["报表 reports"], parameters=_WINDOW,
+               responses=inputs.UnitSatisfactionOutput(many=True), summary="满意率（按承办单位）")
+@api_view(["GET"])
+def satisfaction_view(request: Request) -> Response:
+    window = _report_window(request)
+    if window is None:
+        return Response(_CENTRE_ONLY, status=403)
+    rows = satisfaction_report(since=window[0], until=window[1])
+    return Response(inputs.UnitSatisfactionOutput(rows, many=True).data)

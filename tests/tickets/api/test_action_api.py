@@ -138,10 +138,13 @@ def test_assisting_through_the_api(org, as_staff, on_duty):
     assert r.status_code == 200
 
 
-def test_the_accuracy_report_is_for_the_centre_only(org, as_staff):
+def test_the_reports_are_for_the_centre_only(org, as_staff):
     assert as_staff(org.assignee).get("/api/reports/dispatch-accuracy/").status_code == 403
+    assert as_staff(org.lead).get("/api/reports/satisfaction/").status_code == 403
     r = as_staff(org.centre_supervisor).get("/api/reports/dispatch-accuracy/")
     assert r.status_code == 200 and r.json()[-1]["unit"] == ""
+    r = as_staff(org.centre_dispatcher).get("/api/reports/satisfaction/?since=2026-01-01T00:00")
+    assert r.status_code == 200 and r.json() == []
 
 
 def test_every_action_is_in_the_openapi_schema(org, as_staff):
