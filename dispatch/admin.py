@@ -69,7 +69,8 @@ class StaffAdmin(admin.ModelAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "name"]
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
 
 
 @admin.register(ServiceHeartbeat)

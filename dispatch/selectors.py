@@ -36,7 +36,7 @@ def staff_on_duty(*, unit: Unit, at: datetime | None = None,
     at = at or timezone.now()
     local = timezone.localtime(at)
     today, yesterday, now = local.date(), local.date() - timedelta(days=1), local.time()
-    holidays = set(Holiday.objects.filter(date__in=[today, yesterday])
+    holidays = set(Holiday.objects.filter(date__in=[today, yesterday], is_workday=False)
                    .values_list("date", flat=True))
     overnight = Q(ends__lte=F("starts"))
     started_today = Q(weekday=today.weekday(), starts__lte=now) & (Q(ends__gt=now) | overnight)

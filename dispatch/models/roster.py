@@ -84,10 +84,15 @@ class Leave(models.Model):
 
 
 class Holiday(models.Model):
-    """A public holiday: weekly shifts not marked "节假日照常" do not run on it."""
+    """A day whose kind the calendar must not guess: a public holiday (weekly shifts not marked
+    "节假日照常" do not run on it; no working time for the SLA clocks), or a make-up working day
+    (调休上班, ``is_workday``). Rows here override the chinesecalendar package, and are the only
+    source for a year it does not know."""
 
     date = models.DateField(_("日期"), primary_key=True)
     name = models.CharField(_("名称"), max_length=40)
+    is_workday = models.BooleanField(_("调休上班"), default=False,
+                                     help_text=_("勾选表示这一天是调休工作日，而不是假日"))
 
     class Meta:
         verbose_name = _("节假日")
@@ -95,4 +100,4 @@ class Holiday(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.name}"
+        return f"{self.date} {self.name}{'（调休上班）' if self.is_workday else ''}"

@@ -207,6 +207,8 @@ DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
 # The router's urgency estimate makes a ticket urgent from this probability on (signals and
 # the channel's flag make it urgent regardless).
 DISPATCH_URGENT_PROBABILITY = float(env_str("DISPATCH_URGENT_PROBABILITY", "0.8"))
+# Working hours for clocks measured in working time (normal tickets' resolve limit).
+SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS", "09:00-12:00,14:00-18:00")
 # The centre's follow-up call (回访) is due this long after resolution.
 FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
 

@@ -1,0 +1,27 @@
+"""System checks of the SLA calendar (``manage.py check --database default``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import Tags, Warning, register
+from django.utils import timezone
+
+
+@register(Tags.database)
+def check_next_year_is_known(app_configs: Any = None, databases: Any = None,
+                             **kwargs: Any) -> list[Warning]:
+    """Next year's holidays must be loaded before it starts, or working-time deadlines count
+    plain weekends (and miss every make-up Saturday)."""
+    if not databases:
+        return []
+    from dispatch.models import Holiday
+    from sla.calendar import package_knows
+
+    year = timezone.localdate().year + 1
+    if package_knows(year) or Holiday.objects.filter(date__year=year).exists():
+        return []
+    return [Warning(
+        f"{year} 年的法定节假日和调休安排尚未载入：工作日时限将只按周末计算",
+        hint=f"国务院公布 {year} 年放假安排后，在「节假日」表中录入假日和调休上班日，"
+             "或升级 chinesecalendar。", id="sla.W001")]
