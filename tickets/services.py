@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dispatch.models import Staff, StaffRole, Unit
+from sla.clocks import sla_clocks_apply
 from tickets import transition_rules as rules
 from tickets.callbacks import callback_queue
 from tickets.errors import (
@@ -129,6 +130,7 @@ def _transition(
             ticket=current, actor=actor, action=action, at=at, from_state=from_state,
             to_state=current.state, reason=reason, payload=payload,
         )
+        sla_clocks_apply(ticket=current, action=action, at=at)
     return current
 
 

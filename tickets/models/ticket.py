@@ -151,6 +151,12 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
 
+    # The SLA policy version this ticket's clocks started with (kept if the policy changes).
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy", verbose_name=_("时限规则"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("改派次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
