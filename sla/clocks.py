@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from sla.calendar import WorkingCalendar, working_calendar_get
 from sla.models import CalendarKind, ClockState, Milestone, SlaClock, SlaPolicy
+from sla.timers import breach_close, sla_timers_schedule
 
 STOPS = {"record_contact": Milestone.CONTACT, "record_meeting": Milestone.MEET,
          "resolve": Milestone.RESOLVE}
@@ -44,9 +45,11 @@ def _start(ticket: object, policy: SlaPolicy, milestone: str, minutes: int, cale
     due = deadline(start=at, minutes=minutes, calendar=calendar, working=working)
     warn = deadline(start=at, minutes=math.floor(minutes * policy.warn_ratio),
                     calendar=calendar, working=working)
-    return SlaClock.objects.create(
+    clock = SlaClock.objects.create(
         ticket=ticket, policy=policy, milestone=milestone, calendar=calendar, minutes=minutes,
         unit_id=ticket.unit_id, started_at=at, warn_at=warn, due_at=due, next_check_at=warn)
+    sla_timers_schedule(clock=clock)
+    return clock
 
 
 def _start_missing(ticket: object, at: datetime, *, restart: bool = False) -> None:
@@ -78,6 +81,7 @@ def _stop(ticket: object, milestone: str, at: datetime) -> None:
         clock.state, clock.stopped_at, clock.next_check_at = ClockState.MET, at, None
         clock.late_minutes = late
         clock.save(update_fields=["state", "stopped_at", "next_check_at", "late_minutes"])
+        breach_close(clock=clock, at=at)
 
 
 def sla_clocks_apply(*, ticket: object, action: str, at: datetime) -> None:

@@ -104,3 +104,30 @@ class SlaClock(models.Model):
     @property
     def late(self) -> bool:
         return bool(self.late_minutes)
+
+
+class Breach(models.Model):
+    """A deadline that passed with its milestone unmet: who held the ticket then, and how late
+    (filled in when the milestone is finally recorded)."""
+
+    clock = models.OneToOneField(SlaClock, verbose_name=_("计时"), on_delete=models.CASCADE,
+                                 related_name="breach")
+    ticket = models.ForeignKey("tickets.Ticket", verbose_name=_("工单"), on_delete=models.CASCADE,
+                               related_name="breaches")
+    milestone = models.CharField(_("节点"), max_length=12, choices=Milestone.choices)
+    due_at = models.DateTimeField(_("截止时间"))
+    detected_at = models.DateTimeField(_("发现时间"))
+    met_at = models.DateTimeField(_("最终完成时间"), null=True, blank=True)
+    late_minutes = models.PositiveIntegerField(_("超时分钟"), null=True, blank=True)
+    unit = models.ForeignKey("dispatch.Unit", verbose_name=_("责任单位"), null=True,
+                             on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey("dispatch.Staff", verbose_name=_("责任人"), null=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("超时记录")
+        verbose_name_plural = _("超时记录")
+        ordering = ["-due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_milestone_display()} 超时"

@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.intake_sweep_task",
         "schedule": 30.0,
     },
+    # Every passed SLA warning or deadline not yet acted on (a lost timer loses nothing).
+    "sla-sweeper": {
+        "task": "sla.tasks.sla_sweep_task",
+        "schedule": 30.0,
+    },
     "router-nightly-retrain": {
         "task": "routing_model.tasks.router_retrain_task",
         # 02:00 in CELERY_TIMEZONE (Asia/Shanghai)
@@ -209,6 +214,9 @@ DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
 DISPATCH_URGENT_PROBABILITY = float(env_str("DISPATCH_URGENT_PROBABILITY", "0.8"))
 # Working hours for clocks measured in working time (normal tickets' resolve limit).
 SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS", "09:00-12:00,14:00-18:00")
+# Clocks this short get Celery ETA timers at the warning and the deadline; longer ones rely on
+# the sweeper (the Redis transport re-delivers ETA tasks past its visibility timeout, 1 h).
+SLA_TIMER_MAX_SECONDS = env_int("SLA_TIMER_MAX_SECONDS", 3600)
 # The centre's follow-up call (回访) is due this long after resolution.
 FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
 

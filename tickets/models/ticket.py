@@ -157,6 +157,9 @@ class Ticket(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
 
+    # A milestone's deadline passed unmet (set by the SLA timers, never cleared: it happened).
+    is_overdue = models.BooleanField(_("已超时"), default=False)
+
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("改派次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
