@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -131,3 +132,41 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.get_milestone_display()} 超时"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已驳回")
+
+
+class Extension(models.Model):
+    """延期: the assignee asks for a later resolve deadline; the unit lead approves or refuses."""
+
+    ticket = models.ForeignKey("tickets.Ticket", verbose_name=_("工单"), on_delete=models.CASCADE,
+                               related_name="extensions")
+    reason = models.TextField(_("理由"))
+    new_due_at = models.DateTimeField(_("申请的办结时限"))
+    old_due_at = models.DateTimeField(_("原办结时限"))
+    state = models.CharField(_("状态"), max_length=10, choices=ExtensionState.choices,
+                             default=ExtensionState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True,
+                                   blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket"], condition=Q(state="pending"),
+                                    name="extension_one_pending_per_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 延期至 {self.new_due_at:%m-%d %H:%M}"

@@ -38,6 +38,9 @@ class EventAction(models.TextChoices):
     CLOSE_UNREASONABLE = "close_unreasonable", _("诉求不合理，审定归档")
     SLA_WARNING = "sla_warning", _("时限预警")
     SLA_BREACH = "sla_breach", _("超时")
+    EXTENSION_REQUEST = "extension_request", _("申请延期")
+    EXTENSION_APPROVE = "extension_approve", _("批准延期")
+    EXTENSION_REFUSE = "extension_refuse", _("驳回延期")
 
 
 class AppendOnlyError(Exception):

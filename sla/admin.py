@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from sla.models import Breach, Extension, SlaClock, SlaPolicy
+from tickets.admin_mixins import ReadOnlyAdminMixin
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "urgency", "category_l1", "channel_code", "warn_ratio",
+                    "restart_on_transfer", "active"]
+    list_filter = ["urgency", "active"]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "milestone", "state", "due_at", "warned_at", "breached_at",
+                    "late_minutes"]
+    list_filter = ["milestone", "state"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(Breach)
+class BreachAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "milestone", "due_at", "unit", "assignee", "late_minutes"]
+    list_filter = ["milestone"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "state", "old_due_at", "new_due_at", "requested_at", "decided_at"]
+    list_filter = ["state"]

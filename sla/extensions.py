@@ -1,0 +1,95 @@
+"""Extensions (延期) of the resolve deadline: asked by the assignee with a reason and a new
+deadline, approved or refused by the unit lead. An approval moves the running resolve clock
+(its warning point too) and is an event in the ticket's trail."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sla.models import ClockState, Extension, ExtensionState, Milestone, SlaClock
+from tickets import transition_rules as rules
+from tickets.errors import TicketInputError, TransitionForbidden
+from tickets.models import EventAction, Notification, Ticket
+from tickets.services import actor_label
+
+
+def _resolve_clock(ticket: Ticket) -> SlaClock | None:
+    return SlaClock.objects.filter(ticket=ticket, milestone=Milestone.RESOLVE,
+                                   state=ClockState.RUNNING).first()
+
+
+def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: str,
+                          new_due_at: datetime) -> Extension:
+    from tickets.services import ticket_event_record
+
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    if not (rules.is_assignee(ticket, actor) or rules.is_lead_of_ticket_unit(ticket, actor)):
+        raise TransitionForbidden(ticket=ticket, action="extension",
+                                  actor_label=actor_label(actor))
+    clock = _resolve_clock(ticket)
+    errors = {"reason": [] if reason.strip() else ["请写明延期理由"],
+              "new_due_at": ([] if clock is None or new_due_at > clock.due_at
+                             else ["新的办结时限必须晚于现时限"])}
+    if clock is None:
+        errors["ticket"] = ["该工单没有正在计时的办结时限"]
+    if any(errors.values()):
+        raise TicketInputError(errors, ticket=ticket)
+    try:
+        with transaction.atomic():
+            extension = Extension.objects.create(
+                ticket=ticket, reason=reason.strip(), new_due_at=new_due_at,
+                old_due_at=clock.due_at, requested_by=actor, requested_at=timezone.now())
+            ticket_event_record(ticket=ticket, actor=actor, action=EventAction.EXTENSION_REQUEST,
+                                reason=reason.strip(),
+                                payload={"new_due_at": new_due_at.isoformat()})
+            for lead in ticket.unit.staff.filter(role="unit_lead") if ticket.unit else []:
+                Notification.objects.create(recipient=lead, ticket=ticket, kind="extension",
+                                            text=f"工单 {ticket.number} 申请延期，待您审批")
+    except IntegrityError:
+        raise TicketInputError({"ticket": ["该工单已有待审批的延期申请"]}, ticket=ticket) from None
+    return extension
+
+
+def sla_extension_decide(*, extension: Extension, actor: AbstractBaseUser, approve: bool,
+                         note: str = "") -> Extension:
+    from tickets.services import ticket_event_record
+
+    with transaction.atomic():
+        extension = Extension.objects.select_for_update(of=("self",)).select_related(
+            "ticket").get(pk=extension.pk)
+        ticket = extension.ticket
+        if not (rules.is_lead_of_ticket_unit(ticket, actor) or rules.is_superuser(actor)):
+            raise TransitionForbidden(ticket=ticket, action="extension",
+                                      actor_label=actor_label(actor))
+        if extension.state != ExtensionState.PENDING:
+            raise TicketInputError({"extension": ["该延期申请已审批"]}, ticket=ticket)
+        if not approve and not note.strip():
+            raise TicketInputError({"note": ["驳回请写明理由"]}, ticket=ticket)
+        now = timezone.now()
+        extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+        extension.decided_by, extension.decided_at = actor, now
+        extension.decision_note = note.strip()
+        extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        if approve:
+            clock = _resolve_clock(ticket)
+            if clock is not None:
+                span = (extension.new_due_at - clock.started_at).total_seconds()
+                warn = clock.started_at + (extension.new_due_at - clock.started_at) * \
+                    clock.policy.warn_ratio
+                clock.due_at = extension.new_due_at
+                clock.minutes = math.ceil(span / 60)
+                clock.warn_at = warn
+                # A deadline already breached stays breached; otherwise the next check moves.
+                if clock.breached_at is None:
+                    clock.next_check_at = warn if clock.warned_at is None else clock.due_at
+                clock.save(update_fields=["due_at", "minutes", "warn_at", "next_check_at"])
+        ticket_event_record(
+            ticket=ticket, actor=actor,
+            action=EventAction.EXTENSION_APPROVE if approve else EventAction.EXTENSION_REFUSE,
+            reason=note.strip(), payload={"new_due_at": extension.new_due_at.isoformat()})
+    return extension
