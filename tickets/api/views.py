@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -83,15 +84,20 @@ def _ticket_response(ticket: Ticket, request: Request) -> Response:
     return Response(TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
-@extend_schema(tags=["审批 approvals"])
-class ReturnRequestViewSet(viewsets.GenericViewSet):
-    """Return requests the user may see (their unit's, or all for district-wide staff)."""
+class _OnVisibleTickets(viewsets.GenericViewSet):
+    """Rows attached to a ticket, found only among the tickets the user may see (404 else)."""
 
     lookup_field = "pk"
+    row_model: type[Model]
 
-    def get_queryset(self) -> QuerySet[ReturnRequest]:
+    def get_queryset(self) -> QuerySet[Any]:
         visible = ticket_visible_to(user=self.request.user).values("pk")
-        return ReturnRequest.objects.filter(ticket_id__in=visible).select_related("ticket")
+        return self.row_model.objects.filter(ticket_id__in=visible).select_related("ticket")
+
+
+@extend_schema(tags=["审批 approvals"])
+class ReturnRequestViewSet(_OnVisibleTickets):
+    row_model = ReturnRequest
 
     @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
                    summary="单位负责人审核退单申请")
@@ -105,12 +111,8 @@ class ReturnRequestViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["审批 approvals"])
-class RulingViewSet(viewsets.GenericViewSet):
-    lookup_field = "pk"
-
-    def get_queryset(self) -> QuerySet[Ruling]:
-        visible = ticket_visible_to(user=self.request.user).values("pk")
-        return Ruling.objects.filter(ticket_id__in=visible).select_related("ticket")
+class RulingViewSet(_OnVisibleTickets):
+    row_model = Ruling
 
     @extend_schema(request=inputs.RulingInput, responses=TicketDetailSerializer,
                    summary="督办员审定多次退单工单的承办单位（终局）")
@@ -124,12 +126,8 @@ class RulingViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["审批 approvals"])
-class AssistTaskViewSet(viewsets.GenericViewSet):
-    lookup_field = "pk"
-
-    def get_queryset(self) -> QuerySet[AssistTask]:
-        visible = ticket_visible_to(user=self.request.user).values("pk")
-        return AssistTask.objects.filter(ticket_id__in=visible).select_related("ticket")
+class AssistTaskViewSet(_OnVisibleTickets):
+    row_model = AssistTask
 
     @extend_schema(request=inputs.AssistReplyInput, responses=TicketDetailSerializer,
                    summary="协办单位回复协办事项")
