@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from sla.models import Breach, Extension, SlaClock, SlaPolicy
+from sla.models import Breach, Extension, SlaClock, SlaPolicy, Supervision, Suspension
 from tickets.admin_mixins import ReadOnlyAdminMixin
 
 
@@ -32,3 +32,18 @@ class BreachAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ExtensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["ticket", "state", "old_due_at", "new_due_at", "requested_at", "decided_at"]
     list_filter = ["state"]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "state", "requested_at", "started_at", "ended_at"]
+    list_filter = ["state"]
+    search_fields = ["ticket__number"]
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "level", "unit", "issued_by_label", "issued_at", "reply_due_at",
+                    "state", "answered_at"]
+    list_filter = ["level", "state"]
+    search_fields = ["ticket__number"]

@@ -1,10 +1,12 @@
-"""Starting and stopping the milestone clocks as the ticket moves.
+"""Starting, pausing and stopping the milestone clocks as the ticket moves.
 
 Called by the transition services inside their transaction (clocks are data, like the event):
 assignment starts every milestone that is not already running (a ticket returned and assigned
 again keeps the clock it had, running against the unit that held it); a transfer restarts them
 when the policy says so; recording contact, meeting and resolution stop their clocks, late ones
-marked with the minutes late; 重办 starts every clock over.
+marked with the minutes late (and a breach recorded if no timer got there first); resolution
+starts the follow-up (回访) clock when the policy has one; 重办 starts every clock over. A
+transition that ends the ticket's work in this unit ends an approved suspension first.
 """
 
 from __future__ import annotations
@@ -15,11 +17,25 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from sla.calendar import WorkingCalendar, working_calendar_get
-from sla.models import CalendarKind, ClockState, Milestone, SlaClock, SlaPolicy
-from sla.timers import breach_close, sla_timers_schedule
+from sla.models import (
+    CalendarKind,
+    ClockState,
+    Milestone,
+    SlaClock,
+    SlaPolicy,
+    Suspension,
+    SuspensionState,
+)
+from sla.timers import breach_close, breach_record, sla_timers_schedule
 
 STOPS = {"record_contact": Milestone.CONTACT, "record_meeting": Milestone.MEET,
-         "resolve": Milestone.RESOLVE}
+         "resolve": Milestone.RESOLVE,
+         # 回访 ends in either: satisfied closes, unsatisfied reopens.
+         "close": Milestone.FOLLOW_UP, "reopen": Milestone.FOLLOW_UP}
+CANCELS = ("close", "close_unreasonable", "merge", "reject")
+# A suspension belongs to the unit's work on the ticket; these end that work (or hand it on).
+ENDS_SUSPENSION = ("return_to_triage", "transfer", "resolve", "close", "close_unreasonable",
+                   "merge", "reject", "reopen")
 
 
 def sla_policy_for(*, urgency: str, category_l1: str, channel_code: str) -> SlaPolicy | None:
@@ -40,31 +56,55 @@ def deadline(*, start: datetime, minutes: int, calendar: str,
     return start + timedelta(minutes=minutes)
 
 
+def warning_point(*, start: datetime, minutes: int, calendar: str, warn_ratio: float,
+                  working: WorkingCalendar | None = None) -> datetime:
+    return deadline(start=start, minutes=math.floor(minutes * warn_ratio), calendar=calendar,
+                    working=working)
+
+
+def shifted_past_pause(*, moment: datetime, calendar: str, paused_at: datetime,
+                       resumed_at: datetime, working: WorkingCalendar | None = None) -> datetime:
+    """Where a warning or deadline still ahead when the clock paused lands once the paused
+    interval [paused_at, resumed_at) is left out (in the clock's own calendar)."""
+    if moment <= paused_at:
+        return moment
+    if calendar == CalendarKind.WORKING:
+        cal = working or working_calendar_get()
+        return cal.add(resumed_at, cal.minutes_between(paused_at, moment))
+    return resumed_at + (moment - paused_at)
+
+
 def _start(ticket: object, policy: SlaPolicy, milestone: str, minutes: int, calendar: str,
            at: datetime, working: WorkingCalendar | None) -> SlaClock:
     due = deadline(start=at, minutes=minutes, calendar=calendar, working=working)
-    warn = deadline(start=at, minutes=math.floor(minutes * policy.warn_ratio),
-                    calendar=calendar, working=working)
+    warn = warning_point(start=at, minutes=minutes, calendar=calendar,
+                         warn_ratio=policy.warn_ratio, working=working)
     clock = SlaClock.objects.create(
         ticket=ticket, policy=policy, milestone=milestone, calendar=calendar, minutes=minutes,
         unit_id=ticket.unit_id, started_at=at, warn_at=warn, due_at=due, next_check_at=warn)
-    sla_timers_schedule(clock=clock)
+    sla_timers_schedule(clock=clock, now=at)
     return clock
 
 
-def _start_missing(ticket: object, at: datetime, *, restart: bool = False) -> None:
-    running = SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING)
-    if restart:
-        running.update(state=ClockState.CANCELLED, stopped_at=at, next_check_at=None)
-    have = set() if restart else set(running.values_list("milestone", flat=True))
+def _policy(ticket: object) -> SlaPolicy | None:
     policy = ticket.sla_policy or sla_policy_for(
         urgency=ticket.urgency, category_l1=ticket.category_l1,
         channel_code=ticket.channel.code)
-    if policy is None:
-        return
-    if ticket.sla_policy_id != policy.pk:
+    if policy is not None and ticket.sla_policy_id != policy.pk:
         ticket.sla_policy = policy
         type(ticket).objects.filter(pk=ticket.pk).update(sla_policy=policy)
+    return policy
+
+
+def _start_missing(ticket: object, at: datetime, *, restart: bool = False) -> None:
+    if restart:
+        for clock in SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING):
+            _close(clock, ticket, at, ClockState.CANCELLED)
+    have = set(SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING)
+               .values_list("milestone", flat=True))
+    policy = _policy(ticket)
+    if policy is None:
+        return
     working = None
     for milestone, minutes, calendar in policy.limits():
         if milestone in have or milestone == Milestone.FOLLOW_UP:
@@ -74,18 +114,81 @@ def _start_missing(ticket: object, at: datetime, *, restart: bool = False) -> No
         _start(ticket, policy, milestone, minutes, calendar, at, working)
 
 
-def _stop(ticket: object, milestone: str, at: datetime) -> None:
-    for clock in SlaClock.objects.filter(ticket=ticket, milestone=milestone,
-                                         state=ClockState.RUNNING):
-        late = max(0, math.ceil((at - clock.due_at).total_seconds() / 60))
-        clock.state, clock.stopped_at, clock.next_check_at = ClockState.MET, at, None
-        clock.late_minutes = late
-        clock.save(update_fields=["state", "stopped_at", "next_check_at", "late_minutes"])
-        breach_close(clock=clock, at=at)
+def _start_follow_up(ticket: object, at: datetime) -> None:
+    policy = _policy(ticket)
+    for milestone, minutes, calendar in policy.limits() if policy else []:
+        if milestone == Milestone.FOLLOW_UP:
+            _start(ticket, policy, milestone, minutes, calendar, at, None)
+
+
+def _close(clock: SlaClock, ticket: object, at: datetime, state: str) -> None:
+    """Stop (met) or cancel one clock. Time stands still while it is paused, so a milestone
+    recorded during a suspension counts from the pause."""
+    effective = clock.paused_at or at
+    late = max(0, math.ceil((effective - clock.due_at).total_seconds() / 60))
+    clock.state, clock.stopped_at, clock.next_check_at = state, at, None
+    clock.late_minutes = late if state == ClockState.MET else None
+    clock.save(update_fields=["state", "stopped_at", "next_check_at", "late_minutes"])
+    met_at = effective if state == ClockState.MET else None
+    if effective > clock.due_at and SlaClock.objects.filter(
+            pk=clock.pk, breached_at__isnull=True).update(breached_at=at):
+        breach_record(clock=clock, ticket=ticket, at=at, met_at=met_at)
+    elif met_at is not None:
+        breach_close(clock=clock, at=met_at)
+
+
+def clocks_pause(*, ticket: object, at: datetime) -> int:
+    return SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING,
+                                   paused_at__isnull=True).update(paused_at=at,
+                                                                  next_check_at=None)
+
+
+def clocks_resume(*, ticket: object, at: datetime) -> None:
+    """Every paused clock goes on with the paused time left out: its warning and deadline
+    move on by the pause (in its own calendar); a clock already breached takes any
+    escalation step that fell due at the next check."""
+    working = None
+    for clock in SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING,
+                                         paused_at__isnull=False).select_related("policy"):
+        if clock.calendar == CalendarKind.WORKING and working is None:
+            working = working_calendar_get()
+        if clock.breached_at is None:
+            clock.warn_at, clock.due_at = (
+                shifted_past_pause(moment=moment, calendar=clock.calendar,
+                                   paused_at=clock.paused_at, resumed_at=at, working=working)
+                for moment in (clock.warn_at, clock.due_at))
+            clock.next_check_at = clock.due_at if clock.warned_at else clock.warn_at
+        else:
+            clock.next_check_at = at
+        clock.paused_at = None
+        clock.save(update_fields=["warn_at", "due_at", "next_check_at", "paused_at"])
+        sla_timers_schedule(clock=clock, now=at)
+
+
+def suspension_end_by_system(*, ticket: object, at: datetime, reason: str) -> bool:
+    from tickets.models import EventAction
+    from tickets.services import ticket_event_record
+
+    if not Suspension.objects.filter(ticket=ticket, state=SuspensionState.ACTIVE).update(
+            state=SuspensionState.ENDED, ended_at=at, ended_by_label="系统"):
+        return False
+    clocks_resume(ticket=ticket, at=at)
+    ticket_event_record(ticket=ticket, actor=None, action=EventAction.SUSPENSION_END, at=at,
+                        reason=reason)
+    return True
 
 
 def sla_clocks_apply(*, ticket: object, action: str, at: datetime) -> None:
     """The clock side of one transition, in the transition's transaction."""
+    if action in ENDS_SUSPENSION:
+        from tickets.models import EventAction
+
+        suspension_end_by_system(ticket=ticket, at=at,
+                                 reason=f"{EventAction(action).label}，自动恢复计时")
+    if action in STOPS:
+        for clock in SlaClock.objects.filter(ticket=ticket, milestone=STOPS[action],
+                                             state=ClockState.RUNNING):
+            _close(clock, ticket, at, ClockState.MET)
     if action == "assign":
         _start_missing(ticket, at)
     elif action == "transfer":
@@ -93,8 +196,8 @@ def sla_clocks_apply(*, ticket: object, action: str, at: datetime) -> None:
         _start_missing(ticket, at, restart=not keep)
     elif action == "reopen":
         _start_missing(ticket, at, restart=True)
-    elif action in STOPS:
-        _stop(ticket, STOPS[action], at)
-    elif action in ("close", "close_unreasonable", "merge", "reject"):
-        SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING).update(
-            state=ClockState.CANCELLED, stopped_at=at, next_check_at=None)
+    elif action == "resolve":
+        _start_follow_up(ticket, at)
+    elif action in CANCELS:
+        for clock in SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING):
+            _close(clock, ticket, at, ClockState.CANCELLED)

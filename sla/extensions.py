@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sla.models import ClockState, Extension, ExtensionState, Milestone, SlaClock
+from sla.timers import sla_timers_schedule, unit_leads
 from tickets import transition_rules as rules
 from tickets.errors import TicketInputError, TransitionForbidden
-from tickets.models import EventAction, Notification, Ticket
+from tickets.models import EventAction, Ticket
+from tickets.notifications import notification_send
 from tickets.services import actor_label
 
 
@@ -47,9 +49,8 @@ def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: st
             ticket_event_record(ticket=ticket, actor=actor, action=EventAction.EXTENSION_REQUEST,
                                 reason=reason.strip(),
                                 payload={"new_due_at": new_due_at.isoformat()})
-            for lead in ticket.unit.staff.filter(role="unit_lead") if ticket.unit else []:
-                Notification.objects.create(recipient=lead, ticket=ticket, kind="extension",
-                                            text=f"工单 {ticket.number} 申请延期，待您审批")
+            notification_send(recipients=unit_leads(ticket.unit_id), ticket=ticket,
+                              kind="extension", text=f"工单 {ticket.number} 申请延期，待您审批")
     except IntegrityError:
         raise TicketInputError({"ticket": ["该工单已有待审批的延期申请"]}, ticket=ticket) from None
     return extension
@@ -78,18 +79,22 @@ def sla_extension_decide(*, extension: Extension, actor: AbstractBaseUser, appro
         if approve:
             clock = _resolve_clock(ticket)
             if clock is not None:
-                span = (extension.new_due_at - clock.started_at).total_seconds()
-                warn = clock.started_at + (extension.new_due_at - clock.started_at) * \
-                    clock.policy.warn_ratio
-                clock.due_at = extension.new_due_at
-                clock.minutes = math.ceil(span / 60)
-                clock.warn_at = warn
-                # A deadline already breached stays breached; otherwise the next check moves.
-                if clock.breached_at is None:
-                    clock.next_check_at = warn if clock.warned_at is None else clock.due_at
-                clock.save(update_fields=["due_at", "minutes", "warn_at", "next_check_at"])
+                extension_apply(clock=clock, new_due_at=extension.new_due_at, now=now)
         ticket_event_record(
             ticket=ticket, actor=actor,
             action=EventAction.EXTENSION_APPROVE if approve else EventAction.EXTENSION_REFUSE,
-            reason=note.strip(), payload={"new_due_at": extension.new_due_at.isoformat()})
+            reason=note.strip(), payload={"new_due_at": extension.new_due_at.isoformat()},
+            at=now)
     return extension
+
+
+def extension_apply(*, clock: SlaClock, new_due_at: datetime, now: datetime) -> None:
+    """Move the resolve deadline and its warning (the same share of the longer span). A
+    deadline already breached stays breached; a paused clock is checked again on resume."""
+    clock.warn_at = clock.started_at + (new_due_at - clock.started_at) * clock.policy.warn_ratio
+    clock.due_at = new_due_at
+    clock.minutes = math.ceil((new_due_at - clock.started_at).total_seconds() / 60)
+    if clock.breached_at is None and clock.paused_at is None:
+        clock.next_check_at = clock.warn_at if clock.warned_at is None else clock.due_at
+    clock.save(update_fields=["due_at", "minutes", "warn_at", "next_check_at"])
+    sla_timers_schedule(clock=clock, now=now)

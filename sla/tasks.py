@@ -1,8 +1,14 @@
+"""Thin tasks: the timers and the sweeper call the services in sla.timers."""
+
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
 
-from sla.timers import sla_clock_check, sla_sweep
+from celery import shared_task
+from celery.signals import worker_ready
+from django.utils import timezone
+
+from sla.timers import sla_clock_check, sla_sweep, sla_timers_forget
 
 
 @shared_task(name="sla.tasks.sla_clock_check_task", acks_late=True, ignore_result=True)
@@ -13,3 +19,9 @@ def sla_clock_check_task(clock_id: int) -> None:
 @shared_task(name="sla.tasks.sla_sweep_task", acks_late=True, ignore_result=True)
 def sla_sweep_task() -> None:
     sla_sweep()
+
+
+@worker_ready.connect
+def _rearm_after_restart(**kwargs: Any) -> None:
+    # A worker that died took its ETA timers with it; the next sweep queues them again.
+    sla_timers_forget(now=timezone.now())

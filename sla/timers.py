@@ -1,75 +1,141 @@
-"""Acting on passed warnings and deadlines, exactly once.
+"""Acting on passed warnings, deadlines and escalation steps, exactly once.
 
-Both the ETA timers (scheduled when a short clock starts) and the sweeper (beat, every 30 s)
-call ``sla_clock_check``; each step is claimed by a guarded UPDATE on the clock row (only the
-caller that flips ``warned_at`` / ``breached_at`` from empty acts), so duplicate timers, a
-re-delivered task and the sweeper racing a timer are all harmless.
+The ETA timers and the sweeper (beat, every SLA_SWEEP_SECONDS) both call ``sla_clock_check``;
+each step is claimed by a guarded UPDATE on the clock row (only the caller that flips
+``warned_at`` / ``breached_at`` from empty, or moves ``escalation_level`` from the level it read,
+acts), so duplicate timers, a re-delivered task and the sweeper racing a timer are harmless.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dispatch.models import Staff, StaffRole
-from sla.models import Breach, ClockState, SlaClock
-from tickets.models import EventAction, Notification, Ticket
+from sla.models import Breach, ClockState, EscalationLevel, SlaClock
+from tickets.models import EventAction, Ticket
+from tickets.notifications import notification_send
 
 
-def _leads(unit_id: int | None) -> list[Staff]:
+def unit_leads(unit_id: int | None) -> list[Staff]:
     if unit_id is None:
         return []
     return list(Staff.objects.filter(unit_id=unit_id, role=StaffRole.UNIT_LEAD,
-                                     user__is_active=True))
+                                     user__is_active=True).select_related("user"))
 
 
-def _notify(people: list[Staff], ticket: Ticket, kind: str, text: str) -> None:
-    Notification.objects.bulk_create(
-        [Notification(recipient=p, ticket=ticket, kind=kind, text=text) for p in people])
+def district_supervisors() -> list[Staff]:
+    return list(Staff.objects.filter(role=StaffRole.SUPERVISOR, unit__is_district_wide=True,
+                                     user__is_active=True).select_related("user"))
+
+
+def _label(clock: SlaClock) -> str:
+    return str(clock.get_milestone_display())
+
+
+def breach_record(*, clock: SlaClock, ticket: Ticket, at: datetime,
+                  met_at: datetime | None = None) -> Breach:
+    """The deadline passed unmet: a Breach naming who held the ticket, the overdue flag, an
+    event and a notice to the assignee. The caller has claimed ``breached_at``."""
+    from tickets.services import ticket_event_record  # tickets.services imports sla.clocks
+
+    late = None if met_at is None else max(0, math.ceil((met_at - clock.due_at).total_seconds()
+                                                        / 60))
+    breach = Breach.objects.create(
+        clock=clock, ticket=ticket, milestone=clock.milestone, due_at=clock.due_at,
+        detected_at=at, unit_id=clock.unit_id, assignee_id=ticket.assignee_id, met_at=met_at,
+        late_minutes=late)
+    Ticket.objects.filter(pk=ticket.pk).update(is_overdue=True)
+    notification_send(recipients=[ticket.assignee], ticket=ticket, kind="sla_breach",
+                      text=f"工单 {ticket.number}「{_label(clock)}」已超时")
+    ticket_event_record(ticket=ticket, actor=None, action=EventAction.SLA_BREACH, at=at,
+                        reason=f"「{_label(clock)}」超时（截止 "
+                               f"{timezone.localtime(clock.due_at):%m-%d %H:%M}）",
+                        payload={"milestone": clock.milestone,
+                                 "due_at": clock.due_at.isoformat()})
+    return breach
+
+
+def _escalation_step(clock: SlaClock, ticket: Ticket, level: str, at: datetime) -> None:
+    from sla.supervision import supervision_raise
+    from tickets.services import ticket_event_record
+
+    label = _label(clock)
+    level_label = EscalationLevel(level).label
+    people = unit_leads(clock.unit_id)
+    if level == EscalationLevel.UNIT_LEAD:
+        text = f"工单 {ticket.number}「{label}」超时，请督促办理"
+    else:
+        people += district_supervisors()
+        supervision_raise(ticket=ticket, clock=clock, level=level, at=at)
+        text = f"工单 {ticket.number}「{label}」超时未办，已升级为{level_label}"
+    notification_send(recipients=people, ticket=ticket, kind="sla_escalate", text=text)
+    ticket_event_record(ticket=ticket, actor=None, action=EventAction.SLA_ESCALATE, at=at,
+                        reason=f"「{label}」超时，升级至{level_label}",
+                        payload={"milestone": clock.milestone, "level": level})
+
+
+def _escalate(clock: SlaClock, now: datetime) -> list[str]:
+    """Take every escalation step that has fallen due; leave next_check_at at the next one."""
+    taken = []
+    ladder = clock.policy.ladder()
+    while clock.escalation_level < len(ladder):
+        level, after = ladder[clock.escalation_level]
+        step_at = clock.due_at + timedelta(minutes=after)
+        current = SlaClock.objects.filter(pk=clock.pk, state=ClockState.RUNNING,
+                                          paused_at__isnull=True,
+                                          escalation_level=clock.escalation_level)
+        if step_at > now:
+            current.update(next_check_at=step_at)
+            return taken
+        if not current.update(escalation_level=clock.escalation_level + 1, next_check_at=None):
+            return taken  # someone else took this step
+        clock.escalation_level += 1
+        _escalation_step(clock, clock.ticket, level, now)
+        taken.append(level)
+    return taken
 
 
 def sla_clock_check(*, clock_id: int, now: datetime | None = None) -> str:
-    """Warn or breach one clock if due and not yet done; returns what was done."""
-    from tickets.services import ticket_event_record  # tickets.services imports this module
+    """Warn, breach or escalate one clock as far as is due and not yet done; returns what
+    was done ("nothing", "warned", "breached", "escalated")."""
+    from tickets.services import ticket_event_record
 
     now = now or timezone.now()
     with transaction.atomic():
-        warned = SlaClock.objects.filter(
-            pk=clock_id, state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now,
-        ).update(warned_at=now, next_check_at=F("due_at"))
-        breached = SlaClock.objects.filter(
-            pk=clock_id, state=ClockState.RUNNING, breached_at__isnull=True, due_at__lte=now,
-        ).update(breached_at=now, next_check_at=None)
-        if not (warned or breached):
+        live = SlaClock.objects.filter(pk=clock_id, state=ClockState.RUNNING,
+                                       paused_at__isnull=True)
+        warned = live.filter(warned_at__isnull=True, warn_at__lte=now).update(
+            warned_at=now, next_check_at=F("due_at"))
+        breached = live.filter(breached_at__isnull=True, due_at__lte=now).update(
+            breached_at=now, next_check_at=None)
+        clock = (SlaClock.objects.select_related("ticket__assignee__user", "policy")
+                 .filter(pk=clock_id).first())
+        if clock is None or clock.state != ClockState.RUNNING or clock.paused_at is not None:
             return "nothing"
-        clock = SlaClock.objects.select_related("ticket").get(pk=clock_id)
         ticket = clock.ticket
-        label = clock.get_milestone_display()
-        if warned and not breached:
-            people = [*([ticket.assignee] if ticket.assignee else []), *_leads(clock.unit_id)]
-            _notify(people, ticket, "sla_warning",
-                    f"工单 {ticket.number}「{label}」将于 {timezone.localtime(clock.due_at):%H:%M}"
-                    " 到期")
+        if breached:
+            breach_record(clock=clock, ticket=ticket, at=now)
+        elif warned:
+            label = _label(clock)
+            notification_send(
+                recipients=[ticket.assignee, *unit_leads(clock.unit_id)], ticket=ticket,
+                kind="sla_warning",
+                text=f"工单 {ticket.number}「{label}」将于 "
+                     f"{timezone.localtime(clock.due_at):%H:%M} 到期")
             ticket_event_record(ticket=ticket, actor=None, action=EventAction.SLA_WARNING,
-                                reason=f"「{label}」时限将到",
+                                at=now, reason=f"「{label}」时限将到",
                                 payload={"milestone": clock.milestone})
             return "warned"
-        Breach.objects.create(clock=clock, ticket=ticket, milestone=clock.milestone,
-                              due_at=clock.due_at, detected_at=now, unit_id=clock.unit_id,
-                              assignee_id=ticket.assignee_id)
-        Ticket.objects.filter(pk=ticket.pk).update(is_overdue=True)
-        _notify(_leads(clock.unit_id), ticket, "sla_breach",
-                f"工单 {ticket.number}「{label}」已超时")
-        ticket_event_record(ticket=ticket, actor=None, action=EventAction.SLA_BREACH,
-                            reason=f"「{label}」超时（截止 "
-                                   f"{timezone.localtime(clock.due_at):%m-%d %H:%M}）",
-                            payload={"milestone": clock.milestone})
-        return "breached"
+        escalated = _escalate(clock, now) if clock.breached_at is not None else []
+        if breached:
+            return "breached"
+        return "escalated" if escalated else "nothing"
 
 
 def breach_close(*, clock: SlaClock, at: datetime) -> None:
@@ -78,28 +144,71 @@ def breach_close(*, clock: SlaClock, at: datetime) -> None:
         met_at=at, late_minutes=max(0, math.ceil((at - clock.due_at).total_seconds() / 60)))
 
 
+def sla_timers_arm(*, now: datetime, batch: int = 1000) -> int:
+    """Queue an ETA timer for every running clock whose next check falls inside the horizon
+    and has none queued yet (served by the slaclock_due_checks partial index); returns how
+    many were queued."""
+    horizon = now + timedelta(seconds=settings.SLA_TIMER_MAX_SECONDS)
+    armed = 0
+    while True:
+        rows = list(SlaClock.objects.filter(state=ClockState.RUNNING, next_check_at__gt=now,
+                                            next_check_at__lte=horizon)
+                    .filter(Q(timer_at__isnull=True) | Q(timer_at__lt=F("next_check_at")))
+                    .order_by("next_check_at").values_list("pk", "next_check_at")[:batch])
+        if not rows:
+            return armed
+        with transaction.atomic():
+            SlaClock.objects.filter(pk__in=[pk for pk, _at in rows]).update(
+                timer_at=F("next_check_at"))
+            for pk, moment in rows:
+                _timer_queue(pk, moment)
+        armed += len(rows)
+        if len(rows) < batch:
+            return armed
+
+
+def _timer_queue(clock_id: int, moment: datetime) -> None:
+    from sla.tasks import sla_clock_check_task
+
+    transaction.on_commit(lambda: sla_clock_check_task.apply_async((clock_id,), eta=moment))
+
+
+def sla_timers_schedule(*, clock: SlaClock, now: datetime) -> None:
+    """A clock just started (or moved): ETA timers for its warning and deadline when they fall
+    inside the horizon (the 10- and 30-minute clocks); the rest are armed by the sweeper."""
+    horizon = now + timedelta(seconds=settings.SLA_TIMER_MAX_SECONDS)
+    moments = [m for m in (clock.warn_at, clock.due_at)
+               if m > now and m <= horizon and (clock.timer_at is None or m > clock.timer_at)]
+    for moment in moments:
+        _timer_queue(clock.pk, moment)
+    if moments:
+        clock.timer_at = max(moments)
+        SlaClock.objects.filter(pk=clock.pk).update(timer_at=clock.timer_at)
+
+
+def sla_timers_forget(*, now: datetime) -> int:
+    """A worker (re)started: timers it held in memory may be gone, so let the next sweep
+    queue them again (duplicates are harmless)."""
+    return SlaClock.objects.filter(state=ClockState.RUNNING, timer_at__gt=now).update(
+        timer_at=None)
+
+
 def sla_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Beat, every 30 s: every running clock whose warning or deadline passed (one query on
-    the slaclock_due_checks partial index), in batches; returns how many were acted on."""
+    """Beat: act on every running clock whose warning, deadline or escalation step has passed
+    (one query on the slaclock_due_checks partial index, in batches), arm the timers that
+    now fall inside the horizon, and report supervision replies that are late. Returns how
+    many clocks were acted on."""
+    from sla.supervision import supervision_overdue_report
+
     now = now or timezone.now()
     done = 0
     while True:
         ids = list(SlaClock.objects.filter(state=ClockState.RUNNING, next_check_at__lte=now)
                    .order_by("next_check_at").values_list("pk", flat=True)[:batch])
-        acted = [sla_clock_check(clock_id=i, now=now) for i in ids]
-        done += sum(a != "nothing" for a in acted)
-        if len(ids) < batch or not any(a != "nothing" for a in acted):
-            return done
-
-
-def sla_timers_schedule(*, clock: SlaClock) -> None:
-    """ETA timers for short clocks only (SLA_TIMER_MAX_SECONDS): Celery's Redis transport
-    re-delivers an ETA task whose ETA lies beyond its visibility timeout, and keeps ETA tasks
-    in worker memory; longer clocks are the sweeper's."""
-    if (clock.due_at - clock.started_at).total_seconds() > settings.SLA_TIMER_MAX_SECONDS:
-        return
-    from sla.tasks import sla_clock_check_task
-
-    for moment in (clock.warn_at, clock.due_at):
-        transaction.on_commit(
-            lambda m=moment: sla_clock_check_task.apply_async((clock.pk,), eta=m))
+        acted = sum(sla_clock_check(clock_id=i, now=now) != "nothing" for i in ids)
+        done += acted
+        if len(ids) < batch or not acted:
+            break
+    sla_timers_arm(now=now)
+    supervision_overdue_report(now=now)
+    return done

@@ -70,3 +70,17 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def as_staff():
+    """An API client authenticated by the staff member's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client(staff: Staff) -> APIClient:
+        c = APIClient()
+        token, _ = Token.objects.get_or_create(user=staff.user)
+        c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return c
+    return client

@@ -19,7 +19,8 @@ from django.utils import timezone
 from dispatch.models import Staff, Unit
 from tickets.assignment import AssignedHow, AssigneeChoice, assignee_choose
 from tickets.errors import TicketError, TicketInputError
-from tickets.models import DispatchCorrection, Notification, Ticket, Urgency, UrgentSignal
+from tickets.models import DispatchCorrection, Ticket, Urgency, UrgentSignal
+from tickets.notifications import notification_send
 from tickets.services import (
     Actor,
     actor_label,
@@ -60,8 +61,7 @@ def ticket_urgency_decide(*, ticket: Ticket, model_probability: float | None = N
 
 
 def notify(*, recipient: Staff | None, ticket: Ticket, kind: str, text: str) -> None:
-    if recipient is not None:
-        Notification.objects.create(recipient=recipient, ticket=ticket, kind=kind, text=text)
+    notification_send(recipients=[recipient], ticket=ticket, kind=kind, text=text)
 
 
 _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure

@@ -323,9 +323,11 @@ def ticket_transition_close_unreasonable(*, ticket: Ticket, actor: Actor,
 
 
 def ticket_event_record(*, ticket: Ticket, actor: Actor, action: str, reason: str = "",
-                        payload: dict[str, Any] | None = None) -> TicketEvent:
-    """A step in the trail that changes no ticket field (a request, a task's reply)."""
-    return _event(ticket=ticket, actor=actor, action=action, at=timezone.now(),
+                        payload: dict[str, Any] | None = None,
+                        at: datetime | None = None) -> TicketEvent:
+    """A step in the trail that changes no ticket field (a request, a task's reply). ``at``
+    lets a clock change and its event carry the same moment (the recompute relies on it)."""
+    return _event(ticket=ticket, actor=actor, action=action, at=at or timezone.now(),
                   from_state=ticket.state, to_state=ticket.state, reason=reason,
                   payload=payload)
 

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from tickets.callbacks import callback_deliver, callback_sweep
 from tickets.duplicates import duplicate_check
+from tickets.notifications import notification_deliver, notification_sweep
 from tickets.routing_handoff import ticket_route, ticket_route_requeue_stale
 
 
@@ -29,3 +30,9 @@ def intake_sweep_task() -> None:
     """Beat, every 30 s: nothing waits forever because a broker message was lost."""
     ticket_route_requeue_stale()
     callback_sweep()
+    notification_sweep()
+
+
+@shared_task(name="tickets.tasks.notification_deliver_task", acks_late=True, ignore_result=True)
+def notification_deliver_task(notification_id: int) -> None:
+    notification_deliver(notification_id=notification_id)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dispatch",
     "routing_model",
     "sla",
+    "notifiers",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "state"; the ticket's keeps the plain name.
+    "ENUM_NAME_OVERRIDES": {"TicketStateEnum": "tickets.models.TicketState"},
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every passed SLA warning or deadline not yet acted on (a lost timer loses nothing).
     "sla-sweeper": {
         "task": "sla.tasks.sla_sweep_task",
-        "schedule": 30.0,
+        "schedule": float(env_int("SLA_SWEEP_SECONDS", 30)),
     },
     "router-nightly-retrain": {
         "task": "routing_model.tasks.router_retrain_task",
@@ -214,9 +217,30 @@ DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
 DISPATCH_URGENT_PROBABILITY = float(env_str("DISPATCH_URGENT_PROBABILITY", "0.8"))
 # Working hours for clocks measured in working time (normal tickets' resolve limit).
 SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS", "09:00-12:00,14:00-18:00")
-# Clocks this short get Celery ETA timers at the warning and the deadline; longer ones rely on
-# the sweeper (the Redis transport re-delivers ETA tasks past its visibility timeout, 1 h).
+# Celery ETA timers are queued only for checks due within this horizon (the 10- and 30-minute
+# clocks at once; longer clocks when the sweeper finds them inside it). The Redis transport
+# re-delivers an unacknowledged task after its visibility timeout and holds ETA tasks in worker
+# memory, so the horizon stays well inside the visibility timeout (set below to twice it).
 SLA_TIMER_MAX_SECONDS = env_int("SLA_TIMER_MAX_SECONDS", 3600)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * SLA_TIMER_MAX_SECONDS}
+# A supervision order (督办) raised by the escalation ladder expects the unit's reply within this.
+SUPERVISION_REPLY_HOURS = env_int("SUPERVISION_REPLY_HOURS", 24)
+# The recompute check (manage.py sla_recompute) allows the sweeper this long to act on a deadline.
+SLA_RECOMPUTE_GRACE_SECONDS = env_int("SLA_RECOMPUTE_GRACE_SECONDS", 120)
+
+# --- Notifiers ----------------------------------------------------------------------------------
+# In-app notices are always written; these names deliver them too: "log", "webhook", "sms".
+NOTIFIERS = env_list("NOTIFIERS", [])
+NOTIFY_WEBHOOK_URL = env_str("NOTIFY_WEBHOOK_URL")
+NOTIFY_WEBHOOK_SECRET = env_str("NOTIFY_WEBHOOK_SECRET")
+# Any class with send_sms(*, phone, text); the default posts JSON to NOTIFY_SMS_URL.
+NOTIFY_SMS_GATEWAY = env_str("NOTIFY_SMS_GATEWAY", "notifiers.sms.HttpSmsGateway")
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL")
+# Text messages cost money and attention: only these kinds of notice go by SMS.
+NOTIFY_SMS_KINDS = env_list("NOTIFY_SMS_KINDS", ["sla_breach", "sla_escalate", "supervision"])
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 5)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 # The centre's follow-up call (回访) is due this long after resolution.
 FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
 

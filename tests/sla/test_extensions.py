@@ -70,3 +70,27 @@ def test_the_new_deadline_must_be_later(org, ticket):
         sla_extension_request(ticket=ticket, actor=org.assignee.user, reason="x",
                               new_due_at=T0 + timedelta(hours=2))
     assert caught.value.field_errors["new_due_at"] == ["新的办结时限必须晚于现时限"]
+
+
+def test_the_api_asks_for_and_the_lead_decides_an_extension(org, ticket, as_staff):
+    later = (T0 + timedelta(hours=72)).isoformat()
+    r = as_staff(org.assignee).post(f"/api/tickets/{ticket.number}/extension/",
+                                    {"reason": "需协调三家单位", "new_due_at": later},
+                                    format="json")
+    assert r.status_code == 200, r.json()
+    [ext] = r.json()["extensions"]
+    assert ext["state"] == "pending"
+    r = as_staff(org.assignee).post(f"/api/extensions/{ext['id']}/decide/", {"approve": True},
+                                    format="json")
+    assert r.status_code == 403
+    r = as_staff(org.other_lead).post(f"/api/extensions/{ext['id']}/decide/",
+                                      {"approve": True}, format="json")
+    assert r.status_code == 404
+    r = as_staff(org.lead).post(f"/api/extensions/{ext['id']}/decide/", {"approve": True},
+                                format="json")
+    assert r.status_code == 200
+    resolve = next(c for c in r.json()["clocks"] if c["milestone"] == "resolve")
+    assert resolve["due_at"] == (T0 + timedelta(hours=72)).isoformat()
+    r = as_staff(org.assignee).post(f"/api/tickets/{ticket.number}/extension/",
+                                    {"reason": "x", "new_due_at": "明天"}, format="json")
+    assert r.status_code == 400

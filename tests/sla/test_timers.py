@@ -48,7 +48,10 @@ def test_a_missed_deadline_is_one_breach_with_who_held_it_and_flags_the_ticket(o
     breach = Breach.objects.get(ticket=ticket)
     assert (breach.milestone, breach.unit, breach.assignee) == ("contact", org.unit, org.assignee)
     assert Ticket.objects.get(pk=ticket.pk).is_overdue
-    assert Notification.objects.filter(kind="sla_breach", recipient=org.lead).count() == 1
+    # The assignee hears of the breach; the ladder's first step tells the lead, once.
+    assert Notification.objects.filter(kind="sla_breach", recipient=org.assignee).count() == 1
+    assert Notification.objects.filter(kind="sla_escalate", recipient=org.lead).count() == 1
+    assert ticket.events.filter(action="sla_escalate").count() == 1
     with time_machine.travel(T0 + timedelta(minutes=14, seconds=30), tick=False):
         services.ticket_record_contact(ticket=Ticket.objects.get(pk=ticket.pk),
                                        actor=org.assignee.user)
@@ -113,3 +116,76 @@ def test_a_timer_and_the_sweeper_racing_act_once(org):
     assert Breach.objects.filter(clock=clock).count() == 1
     assert Notification.objects.filter(kind="sla_breach").count() == 1
     assert ticket.events.filter(action="sla_breach").count() == 1
+
+
+def _normal_assigned(org):
+    with time_machine.travel(T0, tick=False):
+        return services.ticket_assign(ticket=org.ticket("triage"),
+                                      actor=org.centre_dispatcher.user, unit=org.unit,
+                                      assignee=org.assignee)
+
+
+def test_a_long_clock_is_armed_by_the_sweeper_once_its_warning_is_inside_the_horizon(
+        org, settings, django_capture_on_commit_callbacks, monkeypatch):
+    from sla import tasks
+
+    settings.SLA_TIMER_MAX_SECONDS = 3600
+    sent = []
+    monkeypatch.setattr(tasks.sla_clock_check_task, "apply_async",
+                        lambda args, eta: sent.append((args[0], eta)))
+    ticket = _normal_assigned(org)
+    resolve = SlaClock.objects.get(ticket=ticket, milestone="resolve")
+    assert resolve.timer_at is None
+    before = resolve.warn_at - timedelta(hours=1, seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(now=before)
+    assert [s for s in sent if s[0] == resolve.pk] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(now=before + timedelta(seconds=30))
+        sla_sweep(now=before + timedelta(seconds=60))  # already armed: not queued again
+    assert [s for s in sent if s[0] == resolve.pk] == [(resolve.pk, resolve.warn_at)]
+    # The warning acts; the deadline (five working days on) is far outside the horizon.
+    assert sla_clock_check(clock_id=resolve.pk, now=resolve.warn_at) == "warned"
+    resolve.refresh_from_db()
+    assert resolve.next_check_at == resolve.due_at and resolve.timer_at == resolve.warn_at
+
+
+def test_a_restarted_worker_forgets_its_timers_and_the_next_sweep_queues_them_again(
+        org, django_capture_on_commit_callbacks, monkeypatch):
+    from sla import tasks
+    from sla.timers import sla_timers_forget
+
+    sent = []
+    monkeypatch.setattr(tasks.sla_clock_check_task, "apply_async",
+                        lambda args, eta: sent.append((args[0], eta)))
+    ticket = _assigned(org)
+    contact = SlaClock.objects.get(ticket=ticket, milestone="contact")
+    assert contact.timer_at == T0 + timedelta(minutes=10)
+    assert sla_timers_forget(now=T0 + timedelta(minutes=1)) == 2  # contact and meet
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(now=T0 + timedelta(minutes=1))
+    assert (contact.pk, T0 + timedelta(minutes=8)) in sent
+
+
+def test_the_follow_up_call_has_its_own_clock_when_the_policy_names_one(org):
+    from sla.models import SlaPolicy
+
+    SlaPolicy.objects.filter(urgency="urgent").update(active=False)
+    SlaPolicy.objects.create(name="紧急件含回访", urgency="urgent", version=2, milestones=[
+        {"milestone": "contact", "minutes": 10, "calendar": "24x7"},
+        {"milestone": "follow_up", "minutes": 120, "calendar": "24x7"}])
+    ticket = _assigned(org)
+    assert set(ticket.clocks.values_list("milestone", flat=True)) == {"contact"}
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        ticket = services.ticket_record_contact(ticket=ticket, actor=org.assignee.user)
+        ticket = services.ticket_record_meeting(ticket=ticket, actor=org.assignee.user)
+        ticket = services.ticket_resolve(ticket=ticket, actor=org.assignee.user, reply="已处理")
+    follow_up = SlaClock.objects.get(ticket=ticket, milestone="follow_up")
+    assert (follow_up.state, follow_up.due_at) == ("running", T0 + timedelta(hours=2, minutes=5))
+    sla_sweep(now=T0 + timedelta(hours=3))
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=1), tick=False):
+        services.ticket_follow_up(ticket=Ticket.objects.get(pk=ticket.pk),
+                                  actor=org.centre_dispatcher.user, satisfaction="satisfied")
+    follow_up.refresh_from_db()
+    assert (follow_up.state, follow_up.late_minutes) == ("met", 56)
+    assert Breach.objects.get(ticket=ticket).milestone == "follow_up"

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dispatch.models import Staff, Unit
+from sla.models import SupervisionLevel
 from tickets.models import ReturnReason, Satisfaction
 
 
@@ -104,6 +105,25 @@ class AssistInput(serializers.Serializer):
 
 class AssistReplyInput(serializers.Serializer):
     reply = serializers.CharField(allow_blank=True)
+
+
+class ExtensionInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+    new_due_at = serializers.DateTimeField(help_text="申请的新办结时限（ISO 8601，含时区）")
+
+
+class SuspensionInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class SuperviseInput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=SupervisionLevel.choices)
+    instructions = serializers.CharField(allow_blank=True)
+    reply_due_at = serializers.DateTimeField(help_text="单位回复时限")
+
+
+class SupervisionAnswerInput(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True)
 
 
 class BulkOutcomeOutput(serializers.Serializer):

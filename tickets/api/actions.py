@@ -53,6 +53,27 @@ def _assist(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
     return Ticket.objects.get(pk=ticket.pk)
 
 
+def _extension(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
+    from sla.extensions import sla_extension_request
+
+    sla_extension_request(ticket=ticket, actor=user, **v)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def _suspension(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
+    from sla.suspensions import sla_suspension_request
+
+    sla_suspension_request(ticket=ticket, actor=user, **v)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def _supervise(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
+    from sla.supervision import supervision_issue
+
+    supervision_issue(ticket=ticket, actor=user, **v)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
 def _merge(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
     from tickets.selectors import ticket_visible_to
 
@@ -148,5 +169,26 @@ TICKET_ACTIONS: dict[str, Callable[..., Response]] = {
         summary="增加协办单位及协办事项",
         input_class=inputs.AssistInput,
         call=_assist,
+    ),
+    "extension": ticket_action(
+        name="extension",
+        url_path="extension",
+        summary="申请延期（新的办结时限，待单位负责人审批）",
+        input_class=inputs.ExtensionInput,
+        call=_extension,
+    ),
+    "suspension": ticket_action(
+        name="suspension",
+        url_path="suspension",
+        summary="申请暂停计时（如联系不上诉求人，待单位负责人审批）",
+        input_class=inputs.SuspensionInput,
+        call=_suspension,
+    ),
+    "supervise": ticket_action(
+        name="supervise",
+        url_path="supervise",
+        summary="督办员下发督办单（督办/挂牌督办，含回复时限）",
+        input_class=inputs.SuperviseInput,
+        call=_supervise,
     ),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from sla.models import Extension, SlaClock, Supervision, Suspension
 from tickets.masking import mask_id_number, mask_phone
 from tickets.models import DuplicateCandidate, Ticket, TicketEvent
 
@@ -34,6 +35,47 @@ class DuplicateCandidateSerializer(serializers.ModelSerializer):
         fields = ["number", "score", "reasons", "status"]
 
 
+class SlaClockSerializer(serializers.ModelSerializer):
+    milestone_label = serializers.CharField(source="get_milestone_display", read_only=True)
+    paused = serializers.SerializerMethodField()
+    breached = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlaClock
+        fields = ["milestone", "milestone_label", "calendar", "minutes", "state", "started_at",
+                  "warn_at", "due_at", "stopped_at", "late_minutes", "paused", "breached",
+                  "escalation_level"]
+
+    def get_paused(self, clock: SlaClock) -> bool:
+        return clock.paused_at is not None
+
+    def get_breached(self, clock: SlaClock) -> bool:
+        return clock.breached_at is not None or bool(clock.late_minutes)
+
+
+class SupervisionSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Supervision
+        fields = ["id", "unit", "level", "instructions", "issued_by_label", "issued_at",
+                  "reply_due_at", "state", "answer", "answered_by_label", "answered_at"]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Extension
+        fields = ["id", "state", "reason", "old_due_at", "new_due_at", "requested_at",
+                  "decided_at", "decision_note"]
+
+
+class SuspensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Suspension
+        fields = ["id", "state", "reason", "requested_at", "decided_at", "decision_note",
+                  "started_at", "ended_at"]
+
+
 class TicketDetailSerializer(TicketListSerializer):
     citizen_phone = serializers.SerializerMethodField()
     citizen_id_number = serializers.SerializerMethodField()
@@ -43,6 +85,10 @@ class TicketDetailSerializer(TicketListSerializer):
     parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
     category = serializers.SerializerMethodField()
     duplicate_candidates = DuplicateCandidateSerializer(many=True, read_only=True)
+    clocks = SlaClockSerializer(many=True, read_only=True)
+    supervisions = SupervisionSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+    suspensions = SuspensionSerializer(many=True, read_only=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = [*TicketListSerializer.Meta.fields, "content", "citizen_name", "citizen_phone",
@@ -52,7 +98,8 @@ class TicketDetailSerializer(TicketListSerializer):
                   "contacted_at", "met_at", "resolved_at", "closed_at", "source_details",
                   "upstream_number", "upstream_contact_due_at", "upstream_resolve_due_at",
                   "return_count", "transfer_count", "reopen_count", "version",
-                  "duplicate_candidates"]
+                  "duplicate_candidates", "is_overdue", "clocks", "supervisions", "extensions",
+                  "suspensions"]
 
     def _may_see_pii(self) -> bool:
         request = self.context.get("request")

@@ -5,8 +5,11 @@ from rest_framework.routers import DefaultRouter
 
 from tickets.api.views import (
     AssistTaskViewSet,
+    ExtensionViewSet,
     ReturnRequestViewSet,
     RulingViewSet,
+    SupervisionViewSet,
+    SuspensionViewSet,
     TicketViewSet,
     dispatch_accuracy_view,
     satisfaction_view,
@@ -18,6 +21,9 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("return-requests", ReturnRequestViewSet, basename="return-request")
 router.register("rulings", RulingViewSet, basename="ruling")
 router.register("assist-tasks", AssistTaskViewSet, basename="assist-task")
+router.register("extensions", ExtensionViewSet, basename="extension")
+router.register("suspensions", SuspensionViewSet, basename="suspension")
+router.register("supervisions", SupervisionViewSet, basename="supervision")
 
 urlpatterns = [
     path("intake/<slug:channel_code>/", IntakeView.as_view(), name="intake"),

@@ -17,6 +17,10 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sla.extensions import sla_extension_decide
+from sla.models import Extension, Supervision, Suspension
+from sla.supervision import supervision_answer
+from sla.suspensions import sla_suspension_decide, sla_suspension_end
 from tickets import collaboration, dispatching
 from tickets.api import action_serializers as inputs
 from tickets.api.actions import TICKET_ACTIONS
@@ -45,7 +49,9 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Ticket]:
         tickets = ticket_visible_to(user=self.request.user).order_by("-received_at", "-pk")
         if self.action == "retrieve":
-            tickets = tickets.prefetch_related("assisting_units", "duplicate_candidates__original")
+            tickets = tickets.prefetch_related("assisting_units", "duplicate_candidates__original",
+                                               "clocks", "supervisions", "extensions",
+                                               "suspensions")
         return tickets
 
     def get_serializer_class(self) -> type:
@@ -138,6 +144,61 @@ class AssistTaskViewSet(_OnVisibleTickets):
         task = collaboration.assist_task_reply(task=self.get_object(), actor=request.user,
                                                **data.validated_data)
         return _ticket_response(Ticket.objects.get(pk=task.ticket_id), request)
+
+
+@extend_schema(tags=["审批 approvals"])
+class ExtensionViewSet(_OnVisibleTickets):
+    row_model = Extension
+
+    @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
+                   summary="单位负责人审批延期申请")
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.DecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = sla_extension_decide(extension=self.get_object(), actor=request.user,
+                                    **data.validated_data)
+        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+
+
+@extend_schema(tags=["审批 approvals"])
+class SuspensionViewSet(_OnVisibleTickets):
+    row_model = Suspension
+
+    @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
+                   summary="单位负责人审批暂停计时申请")
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.DecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = sla_suspension_decide(suspension=self.get_object(), actor=request.user,
+                                     **data.validated_data)
+        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+
+    @extend_schema(request=inputs.NoteInput, responses=TicketDetailSerializer,
+                   summary="恢复计时")
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = sla_suspension_end(suspension=self.get_object(), actor=request.user,
+                                  note=data.validated_data["note"])
+        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+
+
+@extend_schema(tags=["督办 supervision"])
+class SupervisionViewSet(_OnVisibleTickets):
+    row_model = Supervision
+
+    @extend_schema(request=inputs.SupervisionAnswerInput, responses=TicketDetailSerializer,
+                   summary="被督办单位回复督办单")
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        data = inputs.SupervisionAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = supervision_answer(supervision=self.get_object(), actor=request.user,
+                                  **data.validated_data)
+        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
 
 
 def _report_window(request: Request) -> tuple[datetime, datetime] | None:

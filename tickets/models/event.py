@@ -41,6 +41,13 @@ class EventAction(models.TextChoices):
     EXTENSION_REQUEST = "extension_request", _("申请延期")
     EXTENSION_APPROVE = "extension_approve", _("批准延期")
     EXTENSION_REFUSE = "extension_refuse", _("驳回延期")
+    SLA_ESCALATE = "sla_escalate", _("超时升级")
+    SUPERVISE = "supervise", _("督办")
+    SUPERVISION_ANSWER = "supervision_answer", _("督办回复")
+    SUSPENSION_REQUEST = "suspension_request", _("申请暂停计时")
+    SUSPENSION_APPROVE = "suspension_approve", _("批准暂停计时")
+    SUSPENSION_REFUSE = "suspension_refuse", _("驳回暂停计时")
+    SUSPENSION_END = "suspension_end", _("恢复计时")
 
 
 class AppendOnlyError(Exception):

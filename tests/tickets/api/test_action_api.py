@@ -3,21 +3,9 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from dispatch.models import WeeklyShift
 from tickets.models import AssistTask, ReturnRequest, Ruling
-
-
-@pytest.fixture
-def as_staff():
-    def client(staff) -> APIClient:
-        c = APIClient()
-        token, _ = Token.objects.get_or_create(user=staff.user)
-        c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return c
-    return client
 
 
 @pytest.fixture

@@ -1,56 +1,12 @@
-"""SLA policies (versioned data) and clocks (one row per ticket and milestone)."""
+"""Clocks (one row per ticket and milestone) and the breaches they record."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Milestone(models.TextChoices):
-    CONTACT = "contact", _("联系诉求人")
-    MEET = "meet", _("约见/到场")
-    RESOLVE = "resolve", _("办结")
-    FOLLOW_UP = "follow_up", _("回访")
-
-
-class CalendarKind(models.TextChoices):
-    ROUND_THE_CLOCK = "24x7", _("全天候（24×7）")
-    WORKING = "working", _("工作时间")
-
-
-class SlaPolicy(models.Model):
-    """Which milestones apply, their limits and calendars, for an urgency (optionally narrowed
-    by category or channel). Rows are never edited once used: a change is a new version, and a
-    ticket keeps the version its clocks started with."""
-
-    name = models.CharField(_("名称"), max_length=60)
-    urgency = models.CharField(_("紧急程度"), max_length=10)
-    category_l1 = models.CharField(_("一级分类"), max_length=40, blank=True,
-                                   help_text=_("留空表示所有分类"))
-    channel_code = models.CharField(_("渠道"), max_length=40, blank=True,
-                                    help_text=_("留空表示所有渠道"))
-    # [{"milestone": "contact", "minutes": 10, "calendar": "24x7"}, ...]
-    milestones = models.JSONField(_("节点时限"))
-    warn_ratio = models.FloatField(_("预警点"), default=0.8,
-                                   help_text=_("时限过去这一比例时预警"))
-    restart_on_transfer = models.BooleanField(_("改派后重新计时"), default=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("时限规则")
-        verbose_name_plural = _("时限规则")
-        ordering = ["urgency", "name", "-version"]
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
-
-    def limits(self) -> list[tuple[str, int, str]]:
-        return [(m["milestone"], int(m["minutes"]), m.get("calendar", CalendarKind.ROUND_THE_CLOCK))
-                for m in self.milestones]
+from sla.models.policy import CalendarKind, Milestone
 
 
 class ClockState(models.TextChoices):
@@ -65,8 +21,8 @@ class SlaClock(models.Model):
 
     ticket = models.ForeignKey("tickets.Ticket", verbose_name=_("工单"), on_delete=models.CASCADE,
                                related_name="clocks")
-    policy = models.ForeignKey(SlaPolicy, verbose_name=_("时限规则"), on_delete=models.PROTECT,
-                               related_name="+")
+    policy = models.ForeignKey("sla.SlaPolicy", verbose_name=_("时限规则"),
+                               on_delete=models.PROTECT, related_name="+")
     milestone = models.CharField(_("节点"), max_length=12, choices=Milestone.choices)
     calendar = models.CharField(_("日历"), max_length=8, choices=CalendarKind.choices)
     minutes = models.PositiveIntegerField(_("时限（分钟）"))
@@ -82,6 +38,12 @@ class SlaClock(models.Model):
     warned_at = models.DateTimeField(_("已预警"), null=True, blank=True)
     breached_at = models.DateTimeField(_("已超时处理"), null=True, blank=True)
     next_check_at = models.DateTimeField(_("下次检查"), null=True, blank=True)
+    # Steps of the policy's escalation ladder already taken (the breach takes none by itself).
+    escalation_level = models.PositiveSmallIntegerField(_("已升级层级"), default=0)
+    # Set while an approved suspension holds the clock (no checks meanwhile).
+    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    # The latest moment an ETA timer was queued for; the sweeper arms the next one.
+    timer_at = models.DateTimeField(_("已排定时器"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("时限计时")
@@ -134,39 +96,3 @@ class Breach(models.Model):
         return f"{self.ticket_id} {self.get_milestone_display()} 超时"
 
 
-class ExtensionState(models.TextChoices):
-    PENDING = "pending", _("待审批")
-    APPROVED = "approved", _("已批准")
-    REFUSED = "refused", _("已驳回")
-
-
-class Extension(models.Model):
-    """延期: the assignee asks for a later resolve deadline; the unit lead approves or refuses."""
-
-    ticket = models.ForeignKey("tickets.Ticket", verbose_name=_("工单"), on_delete=models.CASCADE,
-                               related_name="extensions")
-    reason = models.TextField(_("理由"))
-    new_due_at = models.DateTimeField(_("申请的办结时限"))
-    old_due_at = models.DateTimeField(_("原办结时限"))
-    state = models.CharField(_("状态"), max_length=10, choices=ExtensionState.choices,
-                             default=ExtensionState.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
-                                     on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("申请时间"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True,
-                                   blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    decision_note = models.TextField(_("审批意见"), blank=True)
-
-    class Meta:
-        verbose_name = _("延期申请")
-        verbose_name_plural = _("延期申请")
-        ordering = ["-requested_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["ticket"], condition=Q(state="pending"),
-                                    name="extension_one_pending_per_ticket"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} 延期至 {self.new_due_at:%m-%d %H:%M}"
