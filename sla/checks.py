@@ -23,5 +23,5 @@ def check_next_year_is_known(app_configs: Any = None, databases: Any = None,
         return []
     return [Warning(
         f"{year} 年的法定节假日和调休安排尚未载入：工作日时限将只按周末计算",
-        hint=f"国务院公布 {year} 年放假安排后，在「节假日」表中录入假日和调休上班日，"
-             "或升级 chinesecalendar。", id="sla.W001")]
+        hint=f"国务院公布 {year} 年放假安排后，用 manage.py holidays_load 载入（CSV：date,name,"
+             "is_workday），或在「节假日」表中录入，或升级 chinesecalendar。", id="sla.W001")]

@@ -58,7 +58,10 @@ def test_a_database_row_overrides_the_package(cal):
     assert moved.add(at(2026, 12, 4, 17, 0), 120) == at(2026, 12, 5, 10, 0)
 
 
-def test_a_year_nobody_loaded_falls_back_to_weekends_with_a_warning(caplog):
+def test_a_year_nobody_loaded_falls_back_to_weekends_with_a_warning(caplog, monkeypatch):
+    import sla.calendar
+
+    monkeypatch.setattr(sla.calendar, "_warned_years", set())  # warned once per process
     cal = WorkingCalendar(HOURS, {})
     with caplog.at_level(logging.WARNING, logger="sla.calendar"):
         # Friday 2027-01-01 is New Year's Day in reality; unknown here, so a working day.
