@@ -26,6 +26,7 @@ test: install services
 
 services:
 	@bash .ci/services
+	@bash .ci/browser
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,7 +9,8 @@ admin.site.site_title = "民意速办"
 admin.site.index_title = "管理首页"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", RedirectView.as_view(url="/console/", permanent=False)),
+    path("console/", include("console.urls")),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("tickets.api.urls")),

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "routing_model",
     "sla",
     "notifiers",
+    "django_htmx",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +72,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
 
 ROOT_URLCONF = "dispatch.urls"
 WSGI_APPLICATION = "dispatch.wsgi.application"

@@ -98,7 +98,7 @@ def demo(tmp_path: Path) -> Iterator[dict[str, object]]:
 
 def test_the_demo_prints_its_url_and_logins_and_answers_http(demo):
     output = "".join(demo["lines"])
-    assert f"{demo['base']}/admin/" in output
+    assert f"{demo['base']}/admin/" in output and f"{demo['base']}/console/" in output
     assert "center.disp1" in output and settings.DISPATCH_DEMO_PASSWORD in output
     assert "分拨模型：用 3000 条合成诉求训练初始模型" in output
     health = _get_json(f"{demo['base']}/healthz/")
@@ -108,6 +108,12 @@ def test_the_demo_prints_its_url_and_logins_and_answers_http(demo):
     assert response.status == 200 and "民意速办" in page
     with urllib.request.urlopen(f"{demo['base']}/static/admin/css/base.css", timeout=5) as css:
         assert css.status == 200
+    with urllib.request.urlopen(f"{demo['base']}/console/login/", timeout=5) as response:
+        page = response.read().decode()
+    assert "登录工作台" in page and "htmx-2.min.js" in page
+    for asset in ("django_htmx/htmx-2.min.js", "console/console.js", "console/console.css"):
+        with urllib.request.urlopen(f"{demo['base']}/static/{asset}", timeout=5) as served:
+            assert served.status == 200 and served.read()
 
 
 def test_a_task_sent_to_the_demo_broker_is_run_by_its_worker_and_beat_ticks(demo):

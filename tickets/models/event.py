@@ -48,6 +48,7 @@ class EventAction(models.TextChoices):
     SUSPENSION_APPROVE = "suspension_approve", _("批准暂停计时")
     SUSPENSION_REFUSE = "suspension_refuse", _("驳回暂停计时")
     SUSPENSION_END = "suspension_end", _("恢复计时")
+    REVEAL_PII = "reveal_pii", _("查看完整个人信息")
 
 
 class AppendOnlyError(Exception):

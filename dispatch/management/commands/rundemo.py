@@ -120,7 +120,8 @@ class Command(BaseCommand):
         lines = [
             "",
             "民意速办演示环境已启动（SQLite + 文件系统消息队列 + Celery worker + beat）",
-            f"  控制台/后台： {base_url}/admin/",
+            f"  工作台：      {base_url}/console/",
+            f"  管理后台：    {base_url}/admin/",
             f"  健康检查：    {base_url}/healthz/",
             f"  演示账号（密码均为 {settings.DISPATCH_DEMO_PASSWORD}）：",
             *[f"    {username:<24}{label}" for username, label in DEMO_LOGINS],

@@ -1,0 +1,49 @@
+"""Who the console is for: each person's role decides their home page and navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.models import StaffRole
+from tickets.transition_rules import is_superuser, staff_of
+
+
+@dataclass(frozen=True)
+class ConsoleRole:
+    key: str
+    label: str
+    home: str  # url name
+    nav: tuple[tuple[str, str], ...]  # (url name, label)
+
+
+DISPATCHER = ConsoleRole("dispatcher", _("分拨员"), "console:triage", (
+    ("console:triage", _("分拨队列")), ("console:all_open", _("全部在办"))))
+CASEWORKER = ConsoleRole("caseworker", _("经办人"), "console:mine", (
+    ("console:mine", _("我的工单")),))
+UNIT_LEAD = ConsoleRole("unit_lead", _("单位负责人"), "console:unit", (
+    ("console:unit", _("本单位工单")), ("console:approvals", _("待审批")),
+    ("console:team", _("人员负荷与值班")), ("console:mine", _("我的工单"))))
+UNIT_DISPATCHER = ConsoleRole("unit_dispatcher", _("单位分拨员"), "console:unit", (
+    ("console:unit", _("本单位工单")),))
+SUPERVISOR = ConsoleRole("supervisor", _("督办员"), "console:overview", (
+    ("console:overview", _("全区概览")), ("console:supervisions", _("督办单")),
+    ("console:rulings", _("待审定")), ("console:all_open", _("全部在办"))))
+ADMIN = ConsoleRole("admin", _("系统管理员"), "console:overview", (
+    *SUPERVISOR.nav, ("console:triage", _("分拨队列"))))
+
+
+def console_role(user: AbstractBaseUser) -> ConsoleRole | None:
+    staff = staff_of(user)
+    if staff is None:
+        return ADMIN if is_superuser(user) else None
+    district = staff.unit.is_district_wide
+    if staff.role == StaffRole.DISPATCHER:
+        return DISPATCHER if district else UNIT_DISPATCHER
+    if staff.role == StaffRole.SUPERVISOR:
+        return SUPERVISOR if district else UNIT_LEAD
+    if staff.role == StaffRole.UNIT_LEAD:
+        return UNIT_LEAD
+    return CASEWORKER

@@ -1,0 +1,35 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from console.views import queues, team, tickets
+
+app_name = "console"
+
+urlpatterns = [
+    path("", queues.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="console/login.html",
+                                                redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
+    path("mine/", queues.mine, name="mine"),
+    path("unit/", queues.unit, name="unit"),
+    path("open/", queues.all_open, name="all_open"),
+    path("triage/", queues.triage, name="triage"),
+    path("triage/dispatch-many/", queues.bulk_dispatch, name="bulk_dispatch"),
+    path("overview/", queues.overview, name="overview"),
+    path("supervisions/", queues.supervisions, name="supervisions"),
+    path("rulings/", queues.rulings, name="rulings"),
+    path("rulings/<int:pk>/decide/", tickets.ruling_decide, name="ruling_decide"),
+    path("approvals/", team.approvals, name="approvals"),
+    path("team/", team.team, name="team"),
+    path("team/shifts/", team.shift_add, name="shift_add"),
+    path("team/shifts/<int:pk>/delete/", team.shift_remove, name="shift_remove"),
+    path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/reveal/", tickets.ticket_reveal, name="reveal"),
+    path("tickets/<str:number>/<slug:action>/", tickets.ticket_act, name="act"),
+    path("decide/<slug:kind>/<int:pk>/", tickets.row_decide, name="decide"),
+    path("suspensions/<int:pk>/end/", tickets.suspension_end, name="suspension_end"),
+    path("supervisions/<int:pk>/answer/", tickets.supervision_answer_view,
+         name="supervision_answer"),
+    path("assist-tasks/<int:pk>/reply/", tickets.assist_reply, name="assist_reply"),
+]

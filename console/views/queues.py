@@ -1,0 +1,126 @@
+"""Queues per role. Each page re-renders only its table when htmx polls it (every 10 s), so
+a new ticket appears without a reload."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from console.forms import BulkDispatchForm, DispatchForm, QueueFilterForm
+from console.views.common import console_view, role_of
+from dispatch.models import Unit
+from sla.models import Supervision, SupervisionState
+from tickets import queues
+from tickets.dispatching import ticket_dispatch_many
+from tickets.models import Ruling, Ticket
+from tickets.selectors import ticket_visible_to
+from tickets.transition_rules import staff_of
+
+PAGE_SIZE = 50
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("console:login")
+    return _home(request)
+
+
+@console_view
+def _home(request: HttpRequest) -> HttpResponse:
+    return redirect(role_of(request).home)
+
+
+def _queue_page(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
+                template: str = "console/queue.html", **extra: object) -> HttpResponse:
+    filters = QueueFilterForm(request.GET or None)
+    if filters.is_valid():
+        tickets = queues.ticket_queue_filter(tickets=tickets, filters=queues.QueueFilters(
+            **{k: v for k, v in filters.cleaned_data.items() if v not in (None, "")}))
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"title": title, "page": page, "filters": filters, "now": timezone.now(),
+               "query": request.GET.urlencode(), **extra}
+    if request.headers.get("HX-Request") and request.GET.get("partial"):
+        return render(request, "console/partials/ticket_rows.html", context)
+    return render(request, template, context)
+
+
+@console_view
+def mine(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request, queues.ticket_my_queue(user=request.user), title="我的工单")
+
+
+@console_view
+def unit(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request.user)
+    title = f"{staff.unit.name} · 在办工单" if staff else "本单位工单"
+    return _queue_page(request, queues.ticket_unit_queue(user=request.user), title=title)
+
+
+@console_view
+def all_open(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request, queues.ticket_all_open(user=request.user), title="全部在办工单")
+
+
+@console_view
+def triage(request: HttpRequest) -> HttpResponse:
+    tickets = queues.ticket_triage_queue(user=request.user)
+    units = {u.code: u for u in Unit.objects.all()}
+    return _queue_page(request, tickets, title="分拨队列", template="console/triage.html",
+                       units=units, bulk_form=BulkDispatchForm(), dispatch_form=DispatchForm(),
+                       triage=True)
+
+
+@console_view
+@require_POST
+def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    form = BulkDispatchForm(request.POST)
+    numbers = request.POST.getlist("numbers")
+    if not form.is_valid() or not numbers:
+        messages.error(request, "请勾选工单并选择承办单位")
+        return redirect("console:triage")
+    tickets = list(ticket_visible_to(user=request.user).filter(number__in=numbers))
+    outcomes = ticket_dispatch_many(tickets=tickets, actor=request.user,
+                                    unit=form.cleaned_data["unit"],
+                                    reason=form.cleaned_data["reason"])
+    done = [o for o in outcomes if o.ok]
+    if done:
+        messages.success(request, f"已派 {len(done)} 张工单到 {form.cleaned_data['unit'].name}")
+    for failed in (o for o in outcomes if not o.ok):
+        messages.error(request, f"{failed.number}：{failed.error}")
+    return redirect("console:triage")
+
+
+@console_view
+def overview(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - timedelta(days=30)
+    return render(request, "console/overview.html", {
+        "title": "全区概览", "units": queues.unit_overview(since=since),
+        "open_supervisions": Supervision.objects.filter(state=SupervisionState.OPEN).count(),
+        "pending_rulings": Ruling.objects.filter(state="pending").count()})
+
+
+@console_view
+def supervisions(request: HttpRequest) -> HttpResponse:
+    visible = ticket_visible_to(user=request.user).values("pk")
+    orders = (Supervision.objects.filter(ticket_id__in=visible)
+              .select_related("ticket", "unit").order_by("state", "reply_due_at"))
+    return render(request, "console/supervisions.html", {
+        "title": "督办单", "orders": orders[:200], "now": timezone.now()})
+
+
+@console_view
+def rulings(request: HttpRequest) -> HttpResponse:
+    from console.forms import RulingForm
+
+    visible = ticket_visible_to(user=request.user).values("pk")
+    pending = (Ruling.objects.filter(ticket_id__in=visible, state="pending")
+               .select_related("ticket").order_by("pk"))
+    return render(request, "console/rulings.html", {
+        "title": "待审定（多次退单）", "rulings": pending, "form": RulingForm()})
