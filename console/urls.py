@@ -24,6 +24,7 @@ urlpatterns = [
     path("team/", team.team, name="team"),
     path("team/shifts/", team.shift_add, name="shift_add"),
     path("team/shifts/<int:pk>/delete/", team.shift_remove, name="shift_remove"),
+    path("team/people/<int:pk>/duty/", team.duty_set, name="duty_set"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<str:number>/reveal/", tickets.ticket_reveal, name="reveal"),
     path("tickets/<str:number>/<slug:action>/", tickets.ticket_act, name="act"),

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from console.forms import DecideForm, ShiftForm
 from console.views.common import console_view
-from dispatch.models import StaffRole, Unit, WeeklyShift
-from dispatch.services.roster import weekly_shift_add, weekly_shift_remove
+from dispatch.models import Staff, StaffRole, Unit, WeeklyShift
+from dispatch.services.roster import staff_duty_set, weekly_shift_add, weekly_shift_remove
 from sla.models import Extension, ExtensionState, Suspension, SuspensionState
 from tickets.models import RequestState, ReturnRequest
 from tickets.queues import unit_workload
@@ -84,4 +84,17 @@ def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     weekly_shift_remove(actor=request.user, shift=shift)
     messages.success(request, "已删除班次")
+    return redirect("console:team")
+
+
+@console_view
+@require_POST
+def duty_set(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _lead_unit(request)
+    staff = Staff.objects.filter(pk=pk, unit=unit).first()
+    if staff is None:
+        raise Http404
+    on = request.POST.get("on_duty") == "1"
+    staff_duty_set(actor=request.user, staff=staff, on_duty=on)
+    messages.success(request, f"{staff} 已{'在岗' if on else '离岗'}")
     return redirect("console:team")

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.actions import ACTIONS
@@ -50,14 +51,15 @@ def _page(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, forms.Form]
 
 
 def _attachments(ticket: Ticket) -> list[dict[str, str]]:
-    """Channels hand attachments over as links in the payload (names differ per channel)."""
-    found = ticket.source_details.get("attachments") if ticket.source_details else None
-    items = []
-    for item in found or []:
-        if isinstance(item, str):
-            items.append({"url": item, "name": item.rsplit("/", 1)[-1]})
-        elif isinstance(item, dict) and item.get("url"):
-            items.append({"url": str(item["url"]), "name": str(item.get("name") or "附件")})
+    """What the channels hand over as links: web/app forms' photos, a camera's snapshot, the
+    original post of a public-opinion item (only http(s) links are shown)."""
+    details = ticket.source_details or {}
+    items = [{"url": str(url), "name": _("照片 %(n)s") % {"n": i}}
+             for i, url in enumerate(details.get("photos") or [], start=1)]
+    if details.get("image_url"):
+        items.append({"url": str(details["image_url"]), "name": _("抓拍图片")})
+    if details.get("source_url"):
+        items.append({"url": str(details["source_url"]), "name": _("原帖链接")})
     return [i for i in items if i["url"].startswith(("http://", "https://"))]
 
 

@@ -35,3 +35,12 @@ def weekly_shift_remove(*, actor: AbstractBaseUser, shift: WeeklyShift) -> None:
     if not _may_edit(actor, shift.staff):
         raise PermissionDenied("只有本单位负责人可以编辑值班表")
     shift.delete()
+
+
+def staff_duty_set(*, actor: AbstractBaseUser, staff: Staff, on_duty: bool) -> Staff:
+    """The 在岗 switch: off, the person gets no new tickets whatever the roster says."""
+    if not _may_edit(actor, staff):
+        raise PermissionDenied("只有本单位负责人可以调整在岗状态")
+    staff.on_duty = on_duty
+    staff.save(update_fields=["on_duty", "updated_at"])
+    return staff

@@ -177,3 +177,30 @@ def test_the_supervisor_sees_every_unit_and_the_orders(org, login):
         ticket.number) >= 1  # the unit sees orders on its own tickets
     assert ticket.number not in login(org.other_lead).get(
         "/console/supervisions/").content.decode()
+
+
+def test_the_ticket_page_links_the_attachments_and_the_map(org, login):
+    from decimal import Decimal
+
+    ticket = org.ticket("assigned", latitude=Decimal("22.5235"), longitude=Decimal("114.0371"),
+                        source_details={"photos": ["https://img.example.cn/a1.jpg",
+                                                   "javascript:alert(1)"],
+                                        "image_url": "https://cam.example.cn/s.jpg"})
+    page = login(org.assignee).get(f"/console/tickets/{ticket.number}/").content.decode()
+    assert 'href="https://img.example.cn/a1.jpg"' in page
+    assert 'href="https://cam.example.cn/s.jpg"' in page and "javascript:" not in page
+    assert "uri.amap.com/marker?position=114.0371" in page
+
+
+def test_the_lead_switches_a_person_off_duty_and_only_in_their_unit(org, login):
+    c = login(org.lead)
+    assert c.post(f"/console/team/people/{org.assignee.pk}/duty/",
+                  {"on_duty": "0"}).status_code == 302
+    org.assignee.refresh_from_db()
+    assert org.assignee.on_duty is False
+    assert c.post(f"/console/team/people/{org.other_caseworker.pk}/duty/",
+                  {"on_duty": "0"}).status_code == 404
+    assert login(org.coworker).post(f"/console/team/people/{org.assignee.pk}/duty/",
+                                    {"on_duty": "1"}).status_code == 403
+    org.assignee.refresh_from_db()
+    assert org.assignee.on_duty is False
