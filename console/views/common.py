@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from console.roles import ConsoleRole, console_role
 from tickets.errors import (
@@ -34,7 +35,7 @@ def console_view(view: View) -> View:
         role = console_role(request.user)
         if role is None:
             return render(request, "console/error.html",
-                          {"message": "您的账号没有工作台权限，请联系管理员。"}, status=403)
+                          {"message": _("您的账号没有工作台权限，请联系管理员。")}, status=403)
         request.console_role = role
         return view(request, *args, **kwargs)
     return wrapped

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.forms import BulkDispatchForm, DispatchForm, QueueFilterForm
@@ -83,7 +84,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     form = BulkDispatchForm(request.POST)
     numbers = request.POST.getlist("numbers")
     if not form.is_valid() or not numbers:
-        messages.error(request, "请勾选工单并选择承办单位")
+        messages.error(request, _("请勾选工单并选择承办单位"))
         return redirect("console:triage")
     tickets = list(ticket_visible_to(user=request.user).filter(number__in=numbers))
     outcomes = ticket_dispatch_many(tickets=tickets, actor=request.user,
@@ -91,7 +92,8 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
                                     reason=form.cleaned_data["reason"])
     done = [o for o in outcomes if o.ok]
     if done:
-        messages.success(request, f"已派 {len(done)} 张工单到 {form.cleaned_data['unit'].name}")
+        messages.success(request, _("已派 %(n)s 张工单到 %(unit)s") % {
+            "n": len(done), "unit": form.cleaned_data["unit"].name})
     for failed in (o for o in outcomes if not o.ok):
         messages.error(request, f"{failed.number}：{failed.error}")
     return redirect("console:triage")

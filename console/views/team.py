@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.forms import DecideForm, ShiftForm
@@ -70,7 +71,7 @@ def shift_add(request: HttpRequest) -> HttpResponse:
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, "已添加班次")
+            messages.success(request, _("已添加班次"))
             return redirect("console:team")
     return _team_page(request, unit, form, status=400)
 
@@ -83,7 +84,7 @@ def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if shift is None:
         raise Http404
     weekly_shift_remove(actor=request.user, shift=shift)
-    messages.success(request, "已删除班次")
+    messages.success(request, _("已删除班次"))
     return redirect("console:team")
 
 
@@ -96,5 +97,6 @@ def duty_set(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     on = request.POST.get("on_duty") == "1"
     staff_duty_set(actor=request.user, staff=staff, on_duty=on)
-    messages.success(request, f"{staff} 已{'在岗' if on else '离岗'}")
+    messages.success(request, (_("%(who)s 已在岗") if on else _("%(who)s 已离岗")) % {
+        "who": staff})
     return redirect("console:team")

@@ -83,7 +83,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         except TicketError as error:
             status = apply_errors(form, error)
         else:
-            messages.success(request, f"{spec.label}：已完成")
+            messages.success(request, _("%(action)s：已完成") % {"action": spec.label})
             if spec.may_leave and not ticket_visible_to(user=request.user).filter(
                     pk=ticket.pk).exists():
                 return redirect("console:home")
@@ -117,12 +117,12 @@ def _row_action(request: HttpRequest, *, model: Any, pk: int, form_class: type[f
         except TicketError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "已提交")
-            return redirect(back or "console:ticket", **({} if back else
-                                                         {"number": row.ticket.number}))
-    messages.error(request, "；".join(
-        str(m) for messages_ in form.errors.values() for m in messages_) or "提交失败")
-    return redirect(back or "console:ticket", **({} if back else {"number": row.ticket.number}))
+            messages.success(request, _("已提交"))
+    if form.errors:
+        messages.error(request, "；".join(
+            str(m) for field_errors in form.errors.values() for m in field_errors))
+    # Decided from a list (approvals, rulings): back to it; otherwise to the ticket.
+    return redirect(back) if back else redirect("console:ticket", number=row.ticket.number)
 
 
 @console_view

@@ -234,3 +234,21 @@ def test_each_action_is_refused_to_a_role_that_may_see_the_ticket_but_not_do_it(
     assert r.status_code == 403, r.content.decode()[:300]
     assert "无权" in r.content.decode()
     assert ticket.events.count() == before
+
+
+def test_a_refusal_without_a_reason_is_reported_on_the_approvals_page_and_changes_nothing(
+        org, login):
+    from tickets import services
+
+    ticket = services.ticket_assign(ticket=org.ticket("triage", urgency="urgent"),
+                                    actor=org.centre_dispatcher.user, unit=org.unit,
+                                    assignee=org.assignee)
+    later = timezone.localtime() + timedelta(days=2)
+    _act(login(org.assignee), ticket, "extension",
+         {"new_due_at": later.strftime("%Y-%m-%dT%H:%M"), "reason": "等配件"})
+    ext = Extension.objects.get(ticket=ticket)
+    c = login(org.lead)
+    r = c.post(f"/console/decide/extension/{ext.pk}/",
+               {"approve": "0", "note": "", "back": "approvals"}, follow=True)
+    assert "驳回请写明理由" in r.content.decode()
+    assert Extension.objects.get(pk=ext.pk).state == "pending"
