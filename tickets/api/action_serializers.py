@@ -122,6 +122,10 @@ class SuperviseInput(serializers.Serializer):
     reply_due_at = serializers.DateTimeField(help_text="单位回复时限")
 
 
+class ResumeInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class SupervisionAnswerInput(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True)
 

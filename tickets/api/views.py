@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -100,6 +101,16 @@ class _OnVisibleTickets(viewsets.GenericViewSet):
         visible = ticket_visible_to(user=self.request.user).values("pk")
         return self.row_model.objects.filter(ticket_id__in=visible).select_related("ticket")
 
+    def _call(self, request: Request, input_class: type[serializers.Serializer],
+              service: Callable[..., Any], row_name: str) -> Response:
+        """Validate the input, call the service on the row, answer with the ticket."""
+        data = input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = service(**{row_name: self.get_object()}, actor=request.user,
+                       **data.validated_data)
+        ticket = done if isinstance(done, Ticket) else Ticket.objects.get(pk=done.ticket_id)
+        return _ticket_response(ticket, request)
+
 
 @extend_schema(tags=["审批 approvals"])
 class ReturnRequestViewSet(_OnVisibleTickets):
@@ -109,11 +120,8 @@ class ReturnRequestViewSet(_OnVisibleTickets):
                    summary="单位负责人审核退单申请")
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.DecideInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = collaboration.return_request_decide(request=self.get_object(),
-                                                   actor=request.user, **data.validated_data)
-        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+        return self._call(request, inputs.DecideInput, collaboration.return_request_decide,
+                          "request")
 
 
 @extend_schema(tags=["审批 approvals"])
@@ -124,11 +132,8 @@ class RulingViewSet(_OnVisibleTickets):
                    summary="督办员审定多次退单工单的承办单位（终局）")
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.RulingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        ticket = collaboration.ticket_ruling_decide(ruling=self.get_object(),
-                                                    actor=request.user, **data.validated_data)
-        return _ticket_response(ticket, request)
+        return self._call(request, inputs.RulingInput, collaboration.ticket_ruling_decide,
+                          "ruling")
 
 
 @extend_schema(tags=["审批 approvals"])
@@ -139,11 +144,8 @@ class AssistTaskViewSet(_OnVisibleTickets):
                    summary="协办单位回复协办事项")
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.AssistReplyInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        task = collaboration.assist_task_reply(task=self.get_object(), actor=request.user,
-                                               **data.validated_data)
-        return _ticket_response(Ticket.objects.get(pk=task.ticket_id), request)
+        return self._call(request, inputs.AssistReplyInput, collaboration.assist_task_reply,
+                          "task")
 
 
 @extend_schema(tags=["审批 approvals"])
@@ -154,11 +156,7 @@ class ExtensionViewSet(_OnVisibleTickets):
                    summary="单位负责人审批延期申请")
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.DecideInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = sla_extension_decide(extension=self.get_object(), actor=request.user,
-                                    **data.validated_data)
-        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+        return self._call(request, inputs.DecideInput, sla_extension_decide, "extension")
 
 
 @extend_schema(tags=["审批 approvals"])
@@ -169,21 +167,13 @@ class SuspensionViewSet(_OnVisibleTickets):
                    summary="单位负责人审批暂停计时申请")
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.DecideInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = sla_suspension_decide(suspension=self.get_object(), actor=request.user,
-                                     **data.validated_data)
-        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+        return self._call(request, inputs.DecideInput, sla_suspension_decide, "suspension")
 
-    @extend_schema(request=inputs.NoteInput, responses=TicketDetailSerializer,
+    @extend_schema(request=inputs.ResumeInput, responses=TicketDetailSerializer,
                    summary="恢复计时")
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.NoteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = sla_suspension_end(suspension=self.get_object(), actor=request.user,
-                                  note=data.validated_data["note"])
-        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+        return self._call(request, inputs.ResumeInput, sla_suspension_end, "suspension")
 
 
 @extend_schema(tags=["督办 supervision"])
@@ -194,11 +184,8 @@ class SupervisionViewSet(_OnVisibleTickets):
                    summary="被督办单位回复督办单")
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str | None = None) -> Response:
-        data = inputs.SupervisionAnswerInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        done = supervision_answer(supervision=self.get_object(), actor=request.user,
-                                  **data.validated_data)
-        return _ticket_response(Ticket.objects.get(pk=done.ticket_id), request)
+        return self._call(request, inputs.SupervisionAnswerInput, supervision_answer,
+                          "supervision")
 
 
 def _report_window(request: Request) -> tuple[datetime, datetime] | None:
