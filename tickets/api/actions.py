@@ -13,6 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sla.extensions import sla_extension_request
+from sla.supervision import supervision_issue
+from sla.suspensions import sla_suspension_request
 from tickets import collaboration, dispatching, services
 from tickets.api import action_serializers as inputs
 from tickets.api.serializers import TicketDetailSerializer
@@ -43,35 +46,13 @@ def ticket_action(
     )
 
 
-def _return_request(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
-    collaboration.ticket_return_request(ticket=ticket, actor=user, **v)
-    return Ticket.objects.get(pk=ticket.pk)
-
-
-def _assist(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
-    collaboration.ticket_assist_add(ticket=ticket, actor=user, **v)
-    return Ticket.objects.get(pk=ticket.pk)
-
-
-def _extension(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
-    from sla.extensions import sla_extension_request
-
-    sla_extension_request(ticket=ticket, actor=user, **v)
-    return Ticket.objects.get(pk=ticket.pk)
-
-
-def _suspension(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
-    from sla.suspensions import sla_suspension_request
-
-    sla_suspension_request(ticket=ticket, actor=user, **v)
-    return Ticket.objects.get(pk=ticket.pk)
-
-
-def _supervise(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
-    from sla.supervision import supervision_issue
-
-    supervision_issue(ticket=ticket, actor=user, **v)
-    return Ticket.objects.get(pk=ticket.pk)
+def _then_ticket(service: Callable[..., object]) -> Call:
+    """For services that create a row on the ticket (a request, a task, an order) rather than
+    move it: call, then answer with the ticket as it now stands."""
+    def call(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
+        service(ticket=ticket, actor=user, **v)
+        return Ticket.objects.get(pk=ticket.pk)
+    return call
 
 
 def _merge(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
@@ -161,34 +142,34 @@ TICKET_ACTIONS: dict[str, Callable[..., Response]] = {
         url_path="return-request",
         summary="申请退单（单位负责人申请即生效）",
         input_class=inputs.ReturnRequestInput,
-        call=_return_request,
+        call=_then_ticket(collaboration.ticket_return_request),
     ),
     "assist": ticket_action(
         name="assist",
         url_path="assist",
         summary="增加协办单位及协办事项",
         input_class=inputs.AssistInput,
-        call=_assist,
+        call=_then_ticket(collaboration.ticket_assist_add),
     ),
     "extension": ticket_action(
         name="extension",
         url_path="extension",
         summary="申请延期（新的办结时限，待单位负责人审批）",
         input_class=inputs.ExtensionInput,
-        call=_extension,
+        call=_then_ticket(sla_extension_request),
     ),
     "suspension": ticket_action(
         name="suspension",
         url_path="suspension",
         summary="申请暂停计时（如联系不上诉求人，待单位负责人审批）",
         input_class=inputs.SuspensionInput,
-        call=_suspension,
+        call=_then_ticket(sla_suspension_request),
     ),
     "supervise": ticket_action(
         name="supervise",
         url_path="supervise",
         summary="督办员下发督办单（督办/挂牌督办，含回复时限）",
         input_class=inputs.SuperviseInput,
-        call=_supervise,
+        call=_then_ticket(supervision_issue),
     ),
 }
