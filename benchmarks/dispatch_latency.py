@@ -110,6 +110,7 @@ def main() -> None:
     from django.utils import timezone
 
     from dispatch.models import ExtraShift, Staff
+    from dispatch.services.demo_staff import demo_staff_load
     from dispatch.services.org import org_load
     from routing_model.starter import router_starter_train
     from tickets.intake.traffic import SimChannel, traffic_plan, traffic_send
@@ -117,6 +118,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     org_load()
+    demo_staff_load()  # the people tickets are assigned to
     Channel.objects.update(rate_limit_per_minute=10_000_000)  # measure dispatch, not limits
     # Nobody resolves anything during the run: with the demo capacities (20) the people on
     # duty would be full within minutes and the run would measure unit queues, not people.

@@ -36,6 +36,11 @@ ENV = {
     "SECRET_KEY": "bench-only",
     "LOG_LEVEL": "ERROR",
     "DEBUG": "0",
+    # plain http on the loopback address
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
 }
 
 

@@ -59,12 +59,14 @@ def main() -> None:
     from django.db import connection
 
     from dispatch.models import Staff, Unit
+    from dispatch.services.demo_staff import demo_staff_load
     from dispatch.services.org import org_load
     from tickets import services
     from tickets.models import Channel, Ticket
 
     call_command("migrate", verbosity=0)
     org_load()
+    demo_staff_load()  # the people tickets are assigned to
     channel = Channel.objects.get(code="hotline-12345")
     unit = Unit.objects.get(code="street-lianhua")
     person = Staff.objects.get(user__username="street-lianhua.cw1")

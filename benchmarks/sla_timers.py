@@ -144,6 +144,7 @@ def main() -> None:
     from django.utils import timezone
 
     from dispatch.models import ServiceHeartbeat
+    from dispatch.services.demo_staff import demo_staff_load
     from dispatch.services.org import org_load
     from sla.models import SlaClock
     from sla.timers import sla_sweep
@@ -151,6 +152,7 @@ def main() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
     call_command("migrate", verbosity=0)
     org_load()
+    demo_staff_load()  # the people tickets are assigned to
     t = time.perf_counter()
     _populate(args.tickets)
     with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from console.views import queues, team, tickets
 
@@ -11,6 +12,15 @@ urlpatterns = [
                                                 redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
+    # A new account's first password, through the signed link import_staff and
+    # staff_password_link print (no shared password is ever handed out).
+    path("password/set/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="console/password_set.html",
+        success_url=reverse_lazy("console:password_set_done"),
+        extra_context={"title": _("设置密码")}), name="password_set"),
+    path("password/set/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="console/password_set_done.html", extra_context={"title": _("密码已设置")}),
+        name="password_set_done"),
     path("mine/", queues.mine, name="mine"),
     path("unit/", queues.unit, name="unit"),
     path("open/", queues.all_open, name="all_open"),

@@ -8,4 +8,5 @@ class DispatchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from dispatch import checks  # noqa: F401  registers the system checks
+        # Imported for what they connect: the system checks, Celery's logging signals.
+        from dispatch import checks, task_logging  # noqa: F401

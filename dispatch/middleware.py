@@ -1,10 +1,14 @@
-"""Chinese unless the user picked another language (cookie), whatever the browser's locale."""
+"""Chinese unless the user picked another language (cookie), whatever the browser's locale;
+a request id on every request and its log lines."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.log import log_response
+
+from dispatch import log_context
 
 
 class ChosenLanguageMiddleware:
@@ -22,4 +26,27 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class RequestIdMiddleware:
+    """Keeps a sane incoming X-Request-ID (from the proxy) or makes one, puts it in the log
+    context for the request's lines and the tasks it queues, and answers with it. First in
+    MIDDLEWARE so that every line of the request carries it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = (log_context.sane_request_id(request.headers.get("X-Request-ID"))
+                      or log_context.new_request_id())
+        # Cleared too: a worker thread serves many requests one after another.
+        with log_context.bound(request_id=request_id, ticket=None, task=None, task_id=None):
+            response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django logs 4xx/5xx after the middleware has returned, out of this context;
+                # logged here (the same call), it carries the request id, and Django skips it.
+                log_response("%s: %s", response.reason_phrase, request.path,
+                             response=response, request=request)
+        response.headers["X-Request-ID"] = request_id
         return response

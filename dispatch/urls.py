@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from dispatch.views import healthz
+from dispatch.views import healthz, readyz
 
 admin.site.site_header = "民意速办 · 工单分拨管理"
 admin.site.site_title = "民意速办"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
     path("console/", include("console.urls")),
     path("healthz/", healthz, name="healthz"),
+    path("readyz/", readyz, name="readyz"),
+    path("metrics", include("dispatch.observability.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("tickets.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,10 +8,12 @@ function, another class) is refused, as is a file whose hash differs from the re
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import skops.io as sio
+from django.core.files.base import ContentFile
+
+from routing_model.storage import model_storage
 
 
 class ArtifactError(Exception):
@@ -36,32 +38,34 @@ TRUSTED_TYPES = [
 ]
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def bytes_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def artifact_save(*, state: dict[str, Any], path: Path) -> str:
-    """Write the artifact; returns its SHA-256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    sio.dump(state, tmp)
-    tmp.replace(path)  # a reader never sees half a file
-    return file_sha256(path)
+def artifact_save(*, state: dict[str, Any], name: str) -> tuple[str, str]:
+    """Write the artifact to the model storage; returns the name it got and its SHA-256."""
+    data = sio.dumps(state)
+    # One write of the whole file: a reader on another machine never sees half of it.
+    saved = model_storage().save(name, ContentFile(data))
+    return saved, bytes_sha256(data)
 
 
-def artifact_load(*, path: Path, sha256: str) -> dict[str, Any]:
-    """Load only if the file is the one registered and holds only trusted types."""
-    if not path.exists():
-        raise ArtifactError(f"模型文件不存在：{path}")
-    actual = file_sha256(path)
+def artifact_read(*, name: str, sha256: str) -> bytes:
+    """The artifact's bytes, only if they are the ones registered and hold only trusted types."""
+    try:
+        with model_storage().open(name, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"模型文件不存在：{name}") from exc
+    actual = bytes_sha256(data)
     if actual != sha256:
         raise ArtifactError(f"模型文件校验失败（sha256 {actual[:12]}… ≠ 登记的 {sha256[:12]}…）")
-    data = path.read_bytes()
     untrusted = [t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
     if untrusted:
         raise ArtifactError(f"模型文件含未信任的类型：{', '.join(untrusted)}")
-    return sio.loads(data, trusted=TRUSTED_TYPES)
+    return data
+
+
+def artifact_load(*, name: str, sha256: str) -> dict[str, Any]:
+    """Load only if the file is the one registered and holds only trusted types."""
+    return sio.loads(artifact_read(name=name, sha256=sha256), trusted=TRUSTED_TYPES)

@@ -22,7 +22,8 @@ class ModelVersion(models.Model):
     samples = models.PositiveIntegerField(_("样本数"), default=0)
     metrics = models.JSONField(_("评估指标"), default=dict, blank=True)
     config = models.JSONField(_("模型参数"), default=dict, blank=True)
-    artifact_path = models.CharField(_("模型文件"), max_length=500)
+    # The artifact's name in the router model storage (routing_model.storage).
+    artifact = models.CharField(_("模型文件"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     status = models.CharField(_("状态"), max_length=12, choices=ModelStatus.choices,
                               default=ModelStatus.CANDIDATE)
@@ -41,6 +42,23 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}（{self.get_status_display()}）"
+
+
+class ModelArtifact(models.Model):
+    """A router artifact kept in the database (the default model storage), so every machine
+    reads the same bytes. Loaded only through the registry, which checks its SHA-256."""
+
+    name = models.CharField(_("名称"), max_length=255, unique=True)
+    content = models.BinaryField(_("内容"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("模型文件")
+        verbose_name_plural = _("模型文件")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class RetrainStatus(models.TextChoices):

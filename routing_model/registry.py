@@ -11,24 +11,19 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from routing_model.artifacts import artifact_load, artifact_save
+from routing_model.artifacts import artifact_load, artifact_read, artifact_save
 from routing_model.models import ModelStatus, ModelVersion
 from routing_model.pipeline import TopicModel
 
 
 class RegistryError(Exception):
     pass
-
-
-def _model_dir() -> Path:
-    return Path(settings.ROUTER_MODEL_DIR)
 
 
 def model_version_register(
@@ -39,14 +34,14 @@ def model_version_register(
     version = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     while ModelVersion.objects.filter(version=version).exists():
         version = f"{version}-{int(time.time_ns()) % 10_000:04d}"
-    path = _model_dir() / f"router-{version}.skops"
-    sha256 = artifact_save(state=model.to_state(), path=path)
-    return ModelVersion.objects.create(
-        version=version, source=source, samples=samples, metrics=metrics,
-        config={**model.config.as_dict(), "segmenter": model.segmenter},
-        artifact_path=str(path), sha256=sha256, window_start=window_start,
-        window_end=window_end, note=note,
-    )
+    with transaction.atomic():  # with the database storage, no artifact without its row
+        name, sha256 = artifact_save(state=model.to_state(), name=f"router-{version}.skops")
+        return ModelVersion.objects.create(
+            version=version, source=source, samples=samples, metrics=metrics,
+            config={**model.config.as_dict(), "segmenter": model.segmenter},
+            artifact=name, sha256=sha256, window_start=window_start,
+            window_end=window_end, note=note,
+        )
 
 
 def model_version_promote(*, version: str) -> ModelVersion:
@@ -58,7 +53,7 @@ def model_version_promote(*, version: str) -> ModelVersion:
         if target.status == ModelStatus.ACTIVE:
             return target
         # Verify before switching: a tampered or missing file must not become active.
-        artifact_load(path=Path(target.artifact_path), sha256=target.sha256)
+        artifact_read(name=target.artifact, sha256=target.sha256)
         ModelVersion.objects.filter(status=ModelStatus.ACTIVE).update(status=ModelStatus.RETIRED)
         target.status = ModelStatus.ACTIVE
         target.activated_at = timezone.now()
@@ -77,7 +72,7 @@ def model_version_rollback() -> ModelVersion:
                     .order_by("-activated_at").first())
         if previous is None:
             raise RegistryError("没有可回滚的历史版本")
-        artifact_load(path=Path(previous.artifact_path), sha256=previous.sha256)
+        artifact_read(name=previous.artifact, sha256=previous.sha256)
         if current is not None:
             current.status = ModelStatus.RETIRED
             current.save(update_fields=["status"])
@@ -114,11 +109,11 @@ def router_active(*, now: float | None = None) -> LoadedModel | None:
         return _active.loaded
     with _active.lock:
         row = (ModelVersion.objects.filter(status=ModelStatus.ACTIVE)
-               .values("version", "artifact_path", "sha256").first())
+               .values("version", "artifact", "sha256").first())
         if row is None:
             _active.loaded = None
         elif _active.loaded is None or _active.loaded.version != row["version"]:
-            state = artifact_load(path=Path(row["artifact_path"]), sha256=row["sha256"])
+            state = artifact_load(name=row["artifact"], sha256=row["sha256"])
             _active.loaded = LoadedModel(row["version"], TopicModel.from_state(state))
         _active.checked_at = now
     return _active.loaded
@@ -128,3 +123,22 @@ def router_active_forget() -> None:
     """Drop this process's cached model (tests, and after a rollback in the same process)."""
     _active.checked_at = float("-inf")
     _active.loaded = None
+
+
+_verified: dict[tuple[str, str], bool] = {}
+
+
+def router_active_verify() -> str | None:
+    """The active version after checking that its artifact can be read and is the one
+    registered (hash and trusted types), without keeping the model in memory; None when no
+    version is active. Raises ArtifactError otherwise. A version that passed once is not read
+    again by this process."""
+    row = (ModelVersion.objects.filter(status=ModelStatus.ACTIVE)
+           .values_list("version", "artifact", "sha256").first())
+    if row is None:
+        return None
+    version, artifact, sha256 = row
+    if (version, sha256) not in _verified:
+        artifact_read(name=artifact, sha256=sha256)
+        _verified[(version, sha256)] = True
+    return version

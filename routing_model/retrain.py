@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -121,7 +120,7 @@ def router_retrain(*, samples_source: Callable[[], Sequence[TrainingSample]] | N
         active_metrics = None
         if active_row is not None:
             active_model = TopicModel.from_state(artifact_load(
-                path=Path(active_row.artifact_path), sha256=active_row.sha256))
+                name=active_row.artifact, sha256=active_row.sha256))
             active_metrics = router_evaluate(model=active_model, prepared=holdout,
                                              gazetteer=gazetteer)
         candidate = model_version_register(

@@ -17,7 +17,6 @@ from django.utils.module_loading import import_string
 from tickets.models import Ticket, TicketState
 
 logger = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=1)
 
 
 def ticket_received_send_after_commit(*, ticket_id: int) -> None:
@@ -55,9 +54,10 @@ def ticket_route(*, ticket_id: int) -> bool:
 
 
 def ticket_route_requeue_stale(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Sweeper: re-queue tickets left in ``received`` for over a minute since last queued."""
+    """Sweeper: re-queue tickets left in ``received`` for over ROUTE_STALE_SECONDS since last
+    queued."""
     now = now or timezone.now()
-    cutoff = now - STALE_AFTER
+    cutoff = now - timedelta(seconds=settings.ROUTE_STALE_SECONDS)
     with transaction.atomic():
         # Uses the partial index ticket_waiting_for_routing (state = 'received').
         ids = list(

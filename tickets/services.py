@@ -258,7 +258,7 @@ def ticket_assign(
     _validate_assignee(unit, assignee, ticket, unit_queue=True)
     return _transition(
         ticket=ticket, actor=actor, action="assign",
-        fields=["unit", "assignee", "assigned_at"],
+        fields=["unit", "assignee", "assigned_at", "first_assigned_at"],
         kwargs={"unit": unit, "assignee": assignee}, reason=reason,
         payload={"unit": unit.code,
                  "assignee": assignee.user.get_username() if assignee else None},
@@ -280,8 +280,8 @@ def ticket_transfer(
     with transaction.atomic():
         moved = _transition(
             ticket=ticket, actor=actor, action="transfer",
-            fields=["unit", "assignee", "assigned_at", "contacted_at", "met_at",
-                    "transfer_count"],
+            fields=["unit", "assignee", "assigned_at", "first_assigned_at", "contacted_at",
+                    "met_at", "transfer_count"],
             kwargs={"unit": unit, "assignee": assignee}, reason=reason.strip(),
             payload={"from_unit": ticket.unit.code if ticket.unit else None, "unit": unit.code,
                      "assignee": assignee.user.get_username() if assignee else None},
@@ -445,10 +445,12 @@ def ticket_reassign(*, ticket: Ticket, actor: Actor, assignee: Staff, reason: st
         if assignee.pk == current.assignee_id:
             return current
         before = current.assignee.user.get_username() if current.assignee else None
+        at = timezone.now()
         current.assignee = assignee
+        current.note_first_assignment(at=at)  # named from the unit queue
         current.version += 1
-        current.save(update_fields=["assignee", "version", "updated_at"])
-        _event(ticket=current, actor=actor, action=EventAction.REASSIGN, at=timezone.now(),
+        current.save(update_fields=["assignee", "first_assigned_at", "version", "updated_at"])
+        _event(ticket=current, actor=actor, action=EventAction.REASSIGN, at=at,
                from_state=current.state, to_state=current.state, reason=reason,
                payload={"changes": {"assignee": [before, assignee.user.get_username()]}})
     return current

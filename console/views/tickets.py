@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from console.actions import ACTIONS
 from console.forms import AnswerForm, AssistReplyForm, DecideForm, ResumeForm
 from console.views.common import apply_errors, console_view, visible_ticket
+from dispatch import log_context
 from sla.models import SuspensionState
 from tickets.errors import TicketError
 from tickets.masking import mask_id_number, mask_phone
@@ -65,6 +66,7 @@ def _attachments(ticket: Ticket) -> list[dict[str, str]]:
 
 @console_view
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    log_context.set_ticket(number)
     return _page(request, visible_ticket(request, number))
 
 
@@ -74,6 +76,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     spec = ACTIONS[action]
+    log_context.set_ticket(number)
     ticket = visible_ticket(request, number)
     form = spec.form(request.POST, prefix=action)
     status = 400
@@ -94,6 +97,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @console_view
 @require_POST
 def ticket_reveal(request: HttpRequest, number: str) -> HttpResponse:
+    log_context.set_ticket(number)
     ticket = visible_ticket(request, number)
     try:
         pii = ticket_pii_reveal(ticket=ticket, actor=request.user)
@@ -110,6 +114,7 @@ def _row_action(request: HttpRequest, *, model: Any, pk: int, form_class: type[f
     row = model.objects.filter(pk=pk, ticket_id__in=visible).select_related("ticket").first()
     if row is None:
         raise Http404
+    log_context.set_ticket(row.ticket.number)
     form = form_class(request.POST)
     if form.is_valid():
         try:

@@ -1,7 +1,9 @@
-"""Load the org directory (channels, units, demo staff) from fixtures/, idempotently.
+"""Load the org directory (channels, units, role groups) from fixtures/, idempotently.
 
 Fixture-owned fields are brought in line with the files; operational fields (active flags, signing
-secrets, callback URLs, duty status, capacity, passwords) are only set when a row is first created.
+secrets, callback URLs, the 7×24 promise) are only set when a row is first created. People are not
+part of the directory: real staff come from `import_staff` (dispatch.services.staff_import), the
+demo's people from `load_demo_staff` (dispatch.services.demo_staff).
 """
 
 from __future__ import annotations
@@ -9,17 +11,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 
-from dispatch.models import Staff, StaffRole, Unit, WeeklyShift
+from dispatch.models import StaffRole, Unit, UnitKind
 from tickets.models import Channel
 
 DEFAULT_FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -45,10 +44,20 @@ ROLE_GROUPS: dict[str, tuple[str, list[str]]] = {
         "tickets.view_channel", "dispatch.view_unit", "dispatch.view_staff",
     ]),
 }
-ROLE_SUFFIX = {
-    StaffRole.UNIT_LEAD: "lead", StaffRole.CASEWORKER: "cw",
-    StaffRole.DISPATCHER: "disp", StaffRole.SUPERVISOR: "sup",
-}
+# Every role's group above grants admin views (tickets and their trail, units; leads may also
+# change their people's Staff rows there), so every role gets is_staff. Drop a role from this
+# set once its work is all in the console.
+ROLES_USING_ADMIN = frozenset(StaffRole.values)
+# Water, power, gas, metro and the other utilities answer round the clock (Unit.always_on, set
+# when the unit is created: an admin's later change is theirs to keep).
+ALWAYS_ON_KINDS = frozenset({UnitKind.PUBLIC_UTILITY})
+
+
+class OrgNotLoadedError(RuntimeError):
+    """People need the units and role groups first."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"组织目录尚未加载（{detail}）：请先运行 manage.py load_org")
 
 
 @dataclass
@@ -62,16 +71,18 @@ class OrgLoadReport:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
 
-def _read(fixtures_dir: Path, name: str) -> Any:
+def fixture_read(*, fixtures_dir: Path, name: str) -> Any:
+    """One JSON file of the fixtures directory."""
     with (fixtures_dir / name).open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
-def _upsert(
+def row_upsert(
     model: type[models.Model], *, lookup: dict[str, Any], owned: dict[str, Any],
     on_create: dict[str, Any] | None, report: OrgLoadReport, kind: str,
     existing: models.Model | None = None,
 ) -> Any:
+    """Create the row, or bring its fixture-owned fields in line; counted in the report."""
     obj = existing if existing is not None else model.objects.filter(**lookup).first()
     if obj is None:
         obj = model.objects.create(**lookup, **owned, **(on_create or {}))
@@ -89,15 +100,15 @@ def _upsert(
 
 
 def _load_channels(fixtures_dir: Path, report: OrgLoadReport) -> None:
-    for item in _read(fixtures_dir, "channels.json"):
-        _upsert(Channel, lookup={"code": item["code"]},
-                owned={"name": item["name"], "family": item["family"],
-                       "description": item.get("description", "")},
-                on_create={"active": True}, report=report, kind="channels")
+    for item in fixture_read(fixtures_dir=fixtures_dir, name="channels.json"):
+        row_upsert(Channel, lookup={"code": item["code"]},
+                   owned={"name": item["name"], "family": item["family"],
+                          "description": item.get("description", "")},
+                   on_create={"active": True}, report=report, kind="channels")
 
 
 def _load_units(fixtures_dir: Path, report: OrgLoadReport) -> dict[str, Unit]:
-    items = _read(fixtures_dir, "units.json")
+    items = fixture_read(fixtures_dir=fixtures_dir, name="units.json")
     loaded: dict[str, Unit] = {}
     pending = list(items)
     while pending:  # parents first, whatever the file order
@@ -110,9 +121,9 @@ def _load_units(fixtures_dir: Path, report: OrgLoadReport) -> dict[str, Unit]:
             owned = {"name": item["name"], "short_name": item.get("short_name", ""),
                      "kind": item["kind"], "is_district_wide": item.get("is_district_wide", False),
                      "parent_id": parent.pk if parent else None}
-            loaded[item["code"]] = _upsert(Unit, lookup={"code": item["code"]}, owned=owned,
-                                           on_create={"active": True}, report=report,
-                                           kind="units")
+            on_create = {"active": True, "always_on": item["kind"] in ALWAYS_ON_KINDS}
+            loaded[item["code"]] = row_upsert(Unit, lookup={"code": item["code"]}, owned=owned,
+                                              on_create=on_create, report=report, kind="units")
         pending = [i for i in pending if i["code"] not in loaded]
     return {item["code"]: loaded[item["code"]] for item in items}
 
@@ -139,91 +150,34 @@ def _load_groups(report: OrgLoadReport) -> dict[str, Group]:
     return groups
 
 
-def _load_staff(fixtures_dir: Path, units: dict[str, Unit], groups: dict[str, Group],
-                report: OrgLoadReport) -> None:
-    spec = _read(fixtures_dir, "demo_staff.json")
-    surnames, given = spec["surnames"], spec["given_names"]
-    user_model = get_user_model()
-    users = {u.username: u for u in user_model.objects.filter(staff__isnull=False)}
-    staff_rows = {s.user_id: s for s in Staff.objects.all()}
-    memberships = set(user_model.groups.through.objects.values_list("user_id", "group_id"))
-    password_hash: str | None = None  # hashing is slow: once per load, and only if needed
-    index = 0
-    for unit_code, unit in units.items():
-        counts = dict(spec["per_unit"])
-        for role, extra in spec.get("extra", {}).get(unit_code, {}).items():
-            counts[role] = counts.get(role, 0) + extra
-        for role, count in counts.items():
-            for n in range(1, count + 1):
-                suffix = f"{ROLE_SUFFIX[role]}{n if role != StaffRole.UNIT_LEAD else ''}"
-                username = f"{unit_code}.{suffix}"
-                full_name = surnames[index % len(surnames)] + given[(index * 7) % len(given)]
-                index += 1
-                user = users.get(username)
-                if user is None and password_hash is None:
-                    password_hash = make_password(settings.DISPATCH_DEMO_PASSWORD)
-                user = _upsert(
-                    user_model, lookup={"username": username},
-                    owned={"first_name": full_name, "last_name": "", "is_staff": True},
-                    on_create={"password": password_hash, "email": f"{username}@demo.invalid"},
-                    report=report, kind="users", existing=user,
-                )
-                _upsert(
-                    Staff, lookup={"user": user}, owned={"unit_id": unit.pk, "role": role},
-                    on_create={
-                        "phone": f"0755-8{index:07d}"[:13],
-                        "on_duty": f"{ROLE_SUFFIX[role]}{n}" not in spec.get("off_duty", []),
-                        "capacity": spec["capacity"].get(role, 0),
-                    },
-                    report=report, kind="staff", existing=staff_rows.get(user.pk),
-                )
-                group = groups[role]
-                if (user.pk, group.pk) not in memberships:
-                    user.groups.add(group)
-
-
 def org_load(*, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> OrgLoadReport:
     report = OrgLoadReport()
     with transaction.atomic():
         _load_channels(fixtures_dir, report)
-        units = _load_units(fixtures_dir, report)
-        groups = _load_groups(report)
-        _load_staff(fixtures_dir, units, groups, report)
-        _load_roster(fixtures_dir, units)
+        _load_units(fixtures_dir, report)
+        _load_groups(report)
     return report
 
 
-def _load_roster(fixtures_dir: Path, units: dict[str, Unit]) -> None:
-    """Demo shifts for staff that have none (an edited roster is left alone), duty leads,
-    and the 7×24 promise of the kinds named in demo_staff.json."""
-    spec = _read(fixtures_dir, "demo_staff.json").get("roster")
-    if not spec:
-        return
-    with_shifts = set(WeeklyShift.objects.values_list("staff_id", flat=True))
-    new = []
-    for staff in Staff.objects.filter(unit__code__in=units).select_related("user"):
-        suffix = staff.user.username.rsplit(".", 1)[-1]
-        for rule in spec["shifts"].get(suffix, []) if staff.pk not in with_shifts else []:
-            new += [WeeklyShift(staff=staff, weekday=day, starts=time.fromisoformat(rule["starts"]),
-                                ends=time.fromisoformat(rule["ends"]),
-                                on_holidays=rule["on_holidays"]) for day in rule["weekdays"]]
-    WeeklyShift.objects.bulk_create(new)
-    leads = {s.unit_id: s for s in Staff.objects.filter(role=StaffRole.UNIT_LEAD)}
-    for unit in units.values():
-        always_on = unit.kind in spec.get("always_on_kinds", [])
-        lead = unit.duty_lead or leads.get(unit.pk)
-        if (unit.always_on, unit.duty_lead_id) != (always_on, lead.pk if lead else None):
-            unit.always_on, unit.duty_lead = always_on, lead
-            unit.save(update_fields=["always_on", "duty_lead"])
+def org_units(*, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> dict[str, Unit]:
+    """The units of units.json, in the file's order; OrgNotLoadedError if load_org has not run."""
+    items = fixture_read(fixtures_dir=fixtures_dir, name="units.json")
+    codes = [item["code"] for item in items]
+    units = Unit.objects.in_bulk(codes, field_name="code")
+    if len(units) != len(codes):
+        raise OrgNotLoadedError(f"缺少 {len(codes) - len(units)} 个承办单位")
+    return {code: units[code] for code in codes}
 
 
-def org_ensure_demo_admin(*, username: str = "admin") -> bool:
-    """The embedded demo's superuser; returns True if it was created now."""
-    user_model = get_user_model()
-    if user_model.objects.filter(username=username).exists():
-        return False
-    user_model.objects.create_superuser(
-        username=username, email=f"{username}@demo.invalid",
-        password=settings.DISPATCH_DEMO_PASSWORD, first_name="系统管理员",
-    )
-    return True
+def org_role_groups() -> dict[str, Group]:
+    """The Django group of each staff role; OrgNotLoadedError if load_org has not run."""
+    names = {name: role for role, (name, _) in ROLE_GROUPS.items()}
+    groups = {names[g.name]: g for g in Group.objects.filter(name__in=names)}
+    if len(groups) != len(names):
+        raise OrgNotLoadedError("缺少角色权限组")
+    return groups
+
+
+def role_needs_admin(*, role: str) -> bool:
+    """Whether people in this role get is_staff (the admin site's door)."""
+    return role in ROLES_USING_ADMIN

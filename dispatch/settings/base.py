@@ -14,7 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.settings.environment import env_bool, env_int, env_list, env_str
+from dispatch.settings.environment import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("DISPATCH_VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +38,26 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS everywhere unless DEBUG is on; each can be switched off by the variable of the same name
+# for a plain-http local run (rundemo does).
+_secure = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _secure)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _secure)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _secure)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _secure else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https" (header, value). Only set it
+# when the proxy always sets that header, or a client could claim HTTPS.
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ValueError("SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. "
+                         "'HTTP_X_FORWARDED_PROTO,https'")
+    SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+# Load balancers and Prometheus probe over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dispatch.middleware.RequestIdMiddleware",
+    "dispatch.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,10 +149,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The image collects static files at build time, outside the data directory (STATIC_ROOT=...).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Router artifacts, readable by every machine: the database unless another backend is named
+    # (e.g. django.core.files.storage.FileSystemStorage on a shared volume, with
+    # ROUTER_MODEL_STORAGE_OPTIONS='{"location": "/mnt/models"}').
+    "router_models": {
+        "BACKEND": env_str("ROUTER_MODEL_STORAGE_BACKEND",
+                           "routing_model.storage.DatabaseStorage"),
+        "OPTIONS": env_json("ROUTER_MODEL_STORAGE_OPTIONS", {}),
+    },
 }
 
 REDIS_URL = env_str("REDIS_URL")
@@ -187,15 +218,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One static entry per periodic job; per-ticket timers are rows on the ticket, never beat entries.
+# Beat and every worker record their own heartbeat this often (dispatch/celery_liveness.py);
+# /readyz/ wants both younger than READY_HEARTBEAT_MAX_AGE_SECONDS.
+DISPATCH_HEARTBEAT_SECONDS = env_int("DISPATCH_HEARTBEAT_SECONDS", 30)
+READY_HEARTBEAT_MAX_AGE_SECONDS = env_int("READY_HEARTBEAT_MAX_AGE_SECONDS", 120)
+READY_BROKER_TIMEOUT_SECONDS = env_int("READY_BROKER_TIMEOUT_SECONDS", 2)
+CELERY_BEAT_SCHEDULER = "dispatch.celery_liveness:HeartbeatScheduler"
+# The nightly retrain has a queue (and a worker) of its own, so a long retrain never delays
+# routing, timers or callbacks; everything else goes to the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"routing_model.tasks.router_retrain_task": {"queue": "retrain"}}
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {
-        "task": "dispatch.tasks.heartbeat_record_task",
-        "schedule": float(env_int("DISPATCH_HEARTBEAT_SECONDS", 30)),
-        "kwargs": {"name": "beat"},
-    },
+    # Tickets left in "received" (a routing message lost with a dead worker), callbacks and
+    # notices not yet delivered.
     "intake-sweeper": {
         "task": "tickets.tasks.intake_sweep_task",
-        "schedule": 30.0,
+        "schedule": float(env_int("INTAKE_SWEEP_SECONDS", 30)),
     },
     # Every passed SLA warning or deadline not yet acted on (a lost timer loses nothing).
     "sla-sweeper": {
@@ -210,8 +248,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- The domain ---------------------------------------------------------------------------------
+# A ticket still in "received" this long after it was queued for routing is queued again by the
+# intake sweeper (its message died with a worker; routing is idempotent).
+ROUTE_STALE_SECONDS = env_int("ROUTE_STALE_SECONDS", 60)
 TICKET_NUMBER_PREFIX = env_str("TICKET_NUMBER_PREFIX", "FT")
 DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
+# Where people reach this service; commands that print links (set-password links) start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Dotted path of the router called for each new ticket ("" leaves tickets in received).
 TICKET_ROUTER = env_str("TICKET_ROUTER", "tickets.routing.ticket_route_predict")
 # A routed ticket is assigned without a dispatcher when the model is at least this sure
@@ -234,6 +277,14 @@ SUPERVISION_REPLY_HOURS = env_int("SUPERVISION_REPLY_HOURS", 24)
 # The recompute check (manage.py sla_recompute) allows the sweeper this long to act on a deadline.
 SLA_RECOMPUTE_GRACE_SECONDS = env_int("SLA_RECOMPUTE_GRACE_SECONDS", 120)
 
+# --- Metrics (GET /metrics, Prometheus) ----------------------------------------------------------
+# Allowed with "Authorization: Bearer <METRICS_TOKEN>" (when set) or from these addresses/CIDRs
+# (REMOTE_ADDR: behind a reverse proxy on the same machine that is the proxy's own address).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+# Scrapes within this many seconds get the same text from the cache (0: collect every time).
+METRICS_CACHE_SECONDS = env_int("METRICS_CACHE_SECONDS", 15)
+
 # --- Notifiers ----------------------------------------------------------------------------------
 # In-app notices are always written; these names deliver them too: "log", "webhook", "sms".
 NOTIFIERS = env_list("NOTIFIERS", [])
@@ -253,7 +304,6 @@ FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
 # rjieba (the Rust port of jieba, same dictionary) or jieba; BENCHMARKS.md has the comparison.
 ROUTER_SEGMENTER = env_str("ROUTER_SEGMENTER", "rjieba")
 ROUTER_DATA_DIR = Path(env_str("ROUTER_DATA_DIR", str(BASE_DIR / "fixtures")))
-ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR", str(VAR_DIR / "models")))
 # How often a process asks which model version is active, and re-reads the routing rules.
 ROUTER_RELOAD_SECONDS = env_int("ROUTER_RELOAD_SECONDS", 10)
 # Where the nightly retrain gets its samples: resolved tickets and the unit that resolved them.
@@ -275,10 +325,16 @@ CALLBACK_BACKOFF_BASE_SECONDS = env_int("CALLBACK_BACKOFF_BASE_SECONDS", 5)
 CALLBACK_BACKOFF_MAX_SECONDS = env_int("CALLBACK_BACKOFF_MAX_SECONDS", 3600)
 CALLBACK_TIMEOUT_SECONDS = env_int("CALLBACK_TIMEOUT_SECONDS", 5)
 
+# One line per record on stderr: JSON for the log shipper (default) or "plain" for a terminal.
+# Both mask phone and ID numbers and carry the request id, Celery task and ticket number.
+LOG_FORMAT = env_str("LOG_FORMAT", "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ValueError(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "dispatch.logs.JsonLinesFormatter"},
+                   "plain": {"()": "dispatch.logs.PlainFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

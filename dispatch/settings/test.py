@@ -15,3 +15,7 @@ INTAKE_CHANNEL_CACHE_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # whitenoise warns about a missing STATIC_ROOT on every request; tests serve no collected files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The test client speaks plain http; the secure defaults have their own tests.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

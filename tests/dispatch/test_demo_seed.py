@@ -1,12 +1,14 @@
 from collections import Counter
 
 from dispatch.services.demo import DEMO_REQUESTS, demo_tickets_seed
+from dispatch.services.demo_staff import demo_staff_load
 from dispatch.services.org import org_load
 from tickets.models import Ticket
 
 
 def test_the_demo_has_tickets_in_every_stage_and_seeding_twice_adds_none(db):
     org_load()
+    demo_staff_load()  # the demo tickets are assigned to demo people
     assert demo_tickets_seed() == len(DEMO_REQUESTS)
     assert demo_tickets_seed() == 0
     states = Counter(Ticket.objects.values_list("state", flat=True))

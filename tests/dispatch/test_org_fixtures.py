@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from dispatch.models import Staff, Unit
@@ -22,16 +23,13 @@ def loaded(db):
 
 
 def _snapshot() -> dict[str, list[tuple]]:
-    user_model = get_user_model()
     return {
         "channels": list(Channel.objects.order_by("code").values_list(
             "code", "name", "family", "active", "signing_secrets", "updated_at")),
         "units": list(Unit.objects.order_by("code").values_list(
-            "code", "name", "kind", "parent__code", "active", "updated_at")),
-        "staff": list(Staff.objects.order_by("user__username").values_list(
-            "user__username", "unit__code", "role", "on_duty", "capacity", "updated_at")),
-        "users": list(user_model.objects.order_by("username").values_list(
-            "username", "password", "first_name", "is_staff")),
+            "code", "name", "kind", "parent__code", "active", "always_on", "updated_at")),
+        "groups": list(Group.objects.order_by("name", "permissions__codename").values_list(
+            "name", "permissions__codename")),
     }
 
 
@@ -63,17 +61,31 @@ def test_every_channel_family_has_at_least_one_channel(loaded):
         "hotline", "web_form", "petition", "public_opinion", "machine_event", "city_platform"}
 
 
-def test_every_unit_has_staff_in_every_role_and_someone_on_duty(loaded):
-    for unit in Unit.objects.all():
-        roles = set(unit.staff.values_list("role", flat=True))
-        assert roles == {"dispatcher", "caseworker", "unit_lead", "supervisor"}, unit.code
-        assert unit.staff.filter(role="caseworker", on_duty=True).count() >= 2, unit.code
-
-
 def test_the_centre_and_the_supervision_office_see_the_whole_district(loaded):
     wide = set(Unit.objects.filter(is_district_wide=True).values_list("code", flat=True))
     assert wide == {"center", "supervision"}
-    assert Staff.objects.filter(unit__code="center", role="dispatcher").count() >= 3
+
+
+def test_it_creates_the_four_role_groups_with_their_admin_permissions(loaded):
+    perms = {g.name: set(g.permissions.values_list("codename", flat=True))
+             for g in Group.objects.all()}
+    assert set(perms) == {"分拨员", "经办人", "单位负责人", "督办员"}
+    assert perms["经办人"] == {"view_ticket", "change_ticket", "view_ticketevent", "view_unit",
+                             "view_citizen_pii"}
+    assert "change_staff" in perms["单位负责人"] and "change_staff" not in perms["分拨员"]
+
+
+def test_it_creates_no_people(loaded):
+    assert get_user_model().objects.count() == 0
+    assert Staff.objects.count() == 0
+
+
+def test_public_utilities_promise_round_the_clock_service_and_nobody_else_does(loaded):
+    always_on = set(Unit.objects.filter(always_on=True).values_list("kind", flat=True))
+    assert always_on == {"public_utility"}
+    for code in ["water-group", "power", "gas", "metro"]:
+        assert Unit.objects.get(code=code).always_on, code
+    assert not Unit.objects.get(code="street-lianhua").always_on
 
 
 def test_channels_get_a_signing_secret_each(loaded):
@@ -81,16 +93,12 @@ def test_channels_get_a_signing_secret_each(loaded):
     assert len(set(secrets)) == 33 and all(len(s) == 64 for s in secrets)
 
 
-def test_demo_staff_can_log_in_with_the_demo_password(loaded, client, settings):
-    assert client.login(username="street-lianhua.cw1",
-                        password=settings.DISPATCH_DEMO_PASSWORD)
-
-
 def test_loading_twice_changes_nothing(loaded):
     before = _snapshot()
     again = org_load()
     assert not again.changed
     assert again.unchanged["units"] == 89 and again.unchanged["channels"] == 33
+    assert again.unchanged["groups"] == 4
     assert _snapshot() == before
 
 
@@ -99,6 +107,8 @@ def test_the_command_loads_and_reports_an_unchanged_second_run(db):
     call_command("load_org", stdout=out)
     call_command("load_org", stdout=out)
     assert "units: 新建 89" in out.getvalue()
+    assert "groups: 新建 4" in out.getvalue()
+    assert "users" not in out.getvalue()
     assert "units: 新建 0，更新 0，未变 89" in out.getvalue()
     assert "组织目录已是最新" in out.getvalue()
 
@@ -107,15 +117,17 @@ def test_operational_changes_survive_a_reload(loaded):
     channel = Channel.objects.get(code="hotline-12345")
     channel.signing_secrets = ["rotated", "old"]
     channel.save()
-    Staff.objects.filter(user__username="street-lianhua.cw1").update(on_duty=False)
+    Unit.objects.filter(code="gas").update(always_on=False)
+    Unit.objects.filter(code="street-lianhua").update(always_on=True, active=False)
     org_load()
     assert Channel.objects.get(code="hotline-12345").signing_secrets == ["rotated", "old"]
-    assert not Staff.objects.get(user__username="street-lianhua.cw1").on_duty
+    assert not Unit.objects.get(code="gas").always_on
+    lianhua = Unit.objects.get(code="street-lianhua")
+    assert lianhua.always_on and not lianhua.active
 
 
 def test_a_renamed_unit_in_the_fixtures_is_updated_on_reload(loaded, tmp_path: Path):
-    for name in ("channels.json", "demo_staff.json"):
-        shutil.copy(DEFAULT_FIXTURES_DIR / name, tmp_path / name)
+    shutil.copy(DEFAULT_FIXTURES_DIR / "channels.json", tmp_path / "channels.json")
     units = json.loads((DEFAULT_FIXTURES_DIR / "units.json").read_text(encoding="utf-8"))
     units[0]["name"] = "福田区民意速办指挥中心"
     (tmp_path / "units.json").write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
@@ -127,21 +139,3 @@ def test_a_renamed_unit_in_the_fixtures_is_updated_on_reload(loaded, tmp_path: P
 def test_units_point_to_their_parents(loaded):
     assert Unit.objects.get(code="traffic-police").parent.code == "police"
     assert Unit.objects.get(code="water-drainage").parent.code == "water-group"
-
-
-def test_the_demo_roster_covers_every_round_the_clock_unit_and_is_loaded_once(loaded):
-    from dispatch.models import WeeklyShift
-    from dispatch.selectors import roster_gaps
-
-    utilities = Unit.objects.filter(kind="public_utility")
-    assert utilities and all(u.always_on for u in utilities)
-    assert all(roster_gaps(unit=u) == [] for u in utilities)
-    assert all(u.duty_lead and u.duty_lead.role == "unit_lead" and u.duty_lead.unit == u
-               for u in Unit.objects.all())
-    shifts = WeeklyShift.objects.count()
-    assert shifts == 89 * (7 + 7 + 5)
-    WeeklyShift.objects.filter(staff__user__username="water.cw1").delete()
-    WeeklyShift.objects.create(staff=Staff.objects.get(user__username="water.cw1"), weekday=0,
-                               starts="10:00", ends="11:00")
-    org_load()  # an edited roster is left alone; nothing is added twice
-    assert WeeklyShift.objects.count() == shifts - 7 + 1

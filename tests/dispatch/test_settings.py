@@ -84,3 +84,58 @@ def test_english_is_available_when_chosen(client, db):
     assert "Log in" in client.get("/admin/login/").content.decode()
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/login/"})
     assert "登录" in client.get("/admin/login/").content.decode()
+
+
+SECURITY = (
+    "import json, django; from django.conf import settings as s; django.setup(); "
+    "print(json.dumps({k: getattr(s, k, None) for k in ('SECURE_SSL_REDIRECT', "
+    "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', "
+    "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'SECURE_PROXY_SSL_HEADER')}))"
+)
+_SECURITY_VARS = {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+                  "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
+                  "SECURE_PROXY_SSL_HEADER", "DEBUG"}
+
+
+def _security_with(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in _SECURITY_VARS}
+    clean.update(DJANGO_SETTINGS_MODULE="dispatch.settings.base", SECRET_KEY="k",
+                 DISPATCH_VAR_DIR=str(tmp_path / "var"), **env)
+    return subprocess.run([sys.executable, "-c", SECURITY], cwd=settings.BASE_DIR, env=clean,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _security(tmp_path: Path, **env: str) -> dict:
+    out = _security_with(tmp_path, **env)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_with_debug_off_https_is_required_by_default(tmp_path):
+    assert _security(tmp_path) == {
+        "SECURE_SSL_REDIRECT": True, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True, "SECURE_PROXY_SSL_HEADER": None}
+
+
+def test_each_secure_default_can_be_switched_off_for_a_plain_http_run(tmp_path):
+    s = _security(tmp_path, SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0",
+                  CSRF_COOKIE_SECURE="0", SECURE_HSTS_SECONDS="0")
+    assert (s["SECURE_SSL_REDIRECT"], s["SESSION_COOKIE_SECURE"], s["CSRF_COOKIE_SECURE"],
+            s["SECURE_HSTS_SECONDS"]) == (False, False, False, 0)
+
+
+def test_debug_on_drops_the_https_defaults(tmp_path):
+    s = _security(tmp_path, DEBUG="1")
+    assert (s["SECURE_SSL_REDIRECT"], s["SESSION_COOKIE_SECURE"], s["SECURE_HSTS_SECONDS"]) == (
+        False, False, 0)
+
+
+def test_the_proxy_header_comes_from_the_environment(tmp_path):
+    s = _security(tmp_path, SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https")
+    assert s["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_a_malformed_proxy_header_stops_the_start(tmp_path):
+    out = _security_with(tmp_path, SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert out.returncode != 0 and "SECURE_PROXY_SSL_HEADER must be" in out.stderr

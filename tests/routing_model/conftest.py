@@ -70,14 +70,13 @@ def tiny_samples(*, seed: int = 1, per_label: int = 30) -> list[TrainingSample]:
 
 @pytest.fixture
 def router_data_dir(tmp_path: Path, settings) -> Path:
-    """ROUTER_DATA_DIR with the tiny gazetteer, units and dictionary; models under tmp too."""
+    """ROUTER_DATA_DIR with the tiny gazetteer, units and dictionary."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "gazetteer.json").write_text(json.dumps(GAZETTEER, ensure_ascii=False), "utf-8")
     (data / "units.json").write_text(json.dumps(UNITS, ensure_ascii=False), "utf-8")
     (data / "domain_dictionary.txt").write_text(DICTIONARY, "utf-8")
     settings.ROUTER_DATA_DIR = data
-    settings.ROUTER_MODEL_DIR = tmp_path / "models"
     router_active_forget()
     routing_rules_forget()
     yield data

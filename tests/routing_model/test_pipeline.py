@@ -204,15 +204,15 @@ def test_without_urgency_labels_there_is_no_urgency_estimate(segmenter, trained)
     assert prediction.urgent is None and trained.urgency is None
 
 
-def test_the_urgency_classifier_survives_the_artifact_round_trip(segmenter, gazetteer,
-                                                                 tmp_path):
+@pytest.mark.django_db
+def test_the_urgency_classifier_survives_the_artifact_round_trip(segmenter, gazetteer):
     from routing_model.artifacts import artifact_load, artifact_save
     from routing_model.pipeline import TopicModel
 
     samples = _with_urgency(tiny_samples(seed=4, per_label=40))
     model = router_train(prepared=samples_prepare(samples=samples, segmenter=segmenter),
                          config=CONFIG, segmenter=segmenter, gazetteer=gazetteer).model
-    sha = artifact_save(state=model.to_state(), path=tmp_path / "m.skops")
-    loaded = TopicModel.from_state(artifact_load(path=tmp_path / "m.skops", sha256=sha))
+    name, sha = artifact_save(state=model.to_state(), name="m.skops")
+    loaded = TopicModel.from_state(artifact_load(name=name, sha256=sha))
     rows = _rows(segmenter, "水管爆裂了路面冒水")
     assert loaded.predict(rows)[0].urgent == pytest.approx(model.predict(rows)[0].urgent)

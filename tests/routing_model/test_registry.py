@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import subprocess
+import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import skops.io as sio
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from routing_model.artifacts import ArtifactError, artifact_load, artifact_save
-from routing_model.models import ModelStatus, ModelVersion
+from routing_model.models import ModelArtifact, ModelStatus, ModelVersion
 from routing_model.pipeline import RouterConfig, router_rows
 from routing_model.registry import (
     RegistryError,
@@ -18,6 +24,7 @@ from routing_model.registry import (
     model_version_rollback,
     router_active,
 )
+from routing_model.storage import DatabaseStorage, model_storage
 from routing_model.training import router_train, samples_prepare
 from tests.routing_model.conftest import tiny_samples
 
@@ -35,35 +42,79 @@ def model(segmenter, gazetteer):
     return _train(segmenter, gazetteer)
 
 
-def test_a_skops_round_trip_predicts_exactly_the_same(tmp_path, segmenter, model):
+@pytest.mark.django_db
+def test_a_skops_round_trip_predicts_exactly_the_same(segmenter, model):
     from routing_model.pipeline import TopicModel
 
-    sha = artifact_save(state=model.to_state(), path=tmp_path / "m.skops")
-    loaded = TopicModel.from_state(artifact_load(path=tmp_path / "m.skops", sha256=sha))
+    name, sha = artifact_save(state=model.to_state(), name="m.skops")
+    loaded = TopicModel.from_state(artifact_load(name=name, sha256=sha))
     rows = router_rows(tokens=[segmenter.tokens("家里停水了")], texts=["家里停水了"])
     assert loaded.predict(rows)[0] == model.predict(rows)[0]
 
 
-def test_a_tampered_artifact_is_refused_before_it_is_parsed(tmp_path, model):
-    path = tmp_path / "m.skops"
-    sha = artifact_save(state=model.to_state(), path=path)
-    data = bytearray(path.read_bytes())
+@pytest.mark.django_db
+def test_artifacts_are_kept_in_the_database_by_default(model):
+    name, sha = artifact_save(state=model.to_state(), name="router-x.skops")
+    row = ModelArtifact.objects.get(name=name)
+    assert name == "router-x.skops"
+    assert hashlib.sha256(bytes(row.content)).hexdigest() == sha
+    assert row.size == len(bytes(row.content)) > 1000
+
+
+@pytest.mark.django_db
+def test_a_tampered_artifact_is_refused_before_it_is_parsed(model):
+    name, sha = artifact_save(state=model.to_state(), name="m.skops")
+    data = bytearray(ModelArtifact.objects.get(name=name).content)
     data[-10] ^= 0xFF
-    path.write_bytes(bytes(data))
+    ModelArtifact.objects.filter(name=name).update(content=bytes(data))
     with pytest.raises(ArtifactError, match="校验失败"):
-        artifact_load(path=path, sha256=sha)
+        artifact_load(name=name, sha256=sha)
 
 
-def test_an_artifact_holding_a_function_is_refused_even_with_the_right_hash(tmp_path):
+@pytest.mark.django_db
+def test_a_missing_artifact_says_so():
+    with pytest.raises(ArtifactError, match=re.escape("模型文件不存在：router-gone.skops")):
+        artifact_load(name="router-gone.skops", sha256="0" * 64)
+
+
+@pytest.mark.django_db
+def test_an_artifact_holding_a_function_is_refused_even_with_the_right_hash():
     import operator
 
-    from routing_model.artifacts import file_sha256
-
-    path = tmp_path / "odd.skops"
-    sio.dump({"format": 1, "pipeline": operator.add}, path)
+    data = sio.dumps({"format": 1, "pipeline": operator.add})
+    name = model_storage().save("odd.skops", ContentFile(data))
 
     with pytest.raises(ArtifactError, match="未信任"):
-        artifact_load(path=path, sha256=file_sha256(path))
+        artifact_load(name=name, sha256=hashlib.sha256(data).hexdigest())
+
+
+def test_another_storage_backend_can_hold_the_artifacts(settings, tmp_path, model):
+    settings.STORAGES = {**settings.STORAGES, "router_models": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "shared")}}}
+    name, sha = artifact_save(state=model.to_state(), name="router-y.skops")
+    assert (tmp_path / "shared" / "router-y.skops").is_file()
+    assert artifact_load(name=name, sha256=sha)["format"] == model.to_state()["format"]
+
+
+@pytest.mark.django_db
+def test_the_database_storage_behaves_like_a_storage():
+    storage = DatabaseStorage()
+    assert storage.save("a/b.bin", ContentFile(b"abc")) == "a/b.bin"
+    # a second file of the same name gets a new name, as with any Django storage
+    second = storage.save("a/b.bin", ContentFile(b"de"))
+    assert second != "a/b.bin" and second.startswith("a/b")
+    storage.save("c.bin", ContentFile(b""))
+    assert storage.exists("a/b.bin") and not storage.exists("a/none.bin")
+    assert (storage.size("a/b.bin"), storage.size(second)) == (3, 2)
+    with storage.open("a/b.bin") as fh:
+        assert fh.read() == b"abc"
+    assert storage.listdir("") == (["a"], ["c.bin"])
+    assert storage.listdir("a") == ([], sorted(["b.bin", second.split("/")[1]]))
+    storage.delete("a/b.bin")
+    assert not storage.exists("a/b.bin")
+    with pytest.raises(FileNotFoundError):
+        storage.open("a/b.bin")
 
 
 @pytest.mark.django_db
@@ -92,7 +143,7 @@ def test_rollback_without_history_says_so(router_data_dir, model):
 @pytest.mark.django_db
 def test_a_tampered_version_cannot_be_promoted(router_data_dir, model):
     version = model_version_register(model=model, samples=1, source="t", metrics={})
-    Path(version.artifact_path).write_bytes(b"not a model")
+    ModelArtifact.objects.filter(name=version.artifact).update(content=b"not a model")
     with pytest.raises(ArtifactError):
         model_version_promote(version=version.version)
     assert not ModelVersion.objects.filter(status="active").exists()
@@ -137,3 +188,28 @@ def test_the_commands_promote_roll_back_and_list(router_data_dir, model):
     assert a.version in listing.getvalue() and "0.9000" in listing.getvalue()
     with pytest.raises(CommandError, match="没有版本"):
         call_command("promote_model", "no-such-version")
+
+
+OTHER_MACHINE = """
+import django; django.setup()
+from routing_model.registry import router_active
+loaded = router_active()
+print(loaded.version if loaded else "none")
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_model_promoted_here_serves_on_a_machine_with_another_disk(router_data_dir, model,
+                                                                     tmp_path):
+    version = model_version_promote(version=model_version_register(
+        model=model, samples=1, source="t", metrics={}).version)
+    db = connection.settings_dict
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dispatch.settings.base",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "DISPATCH_VAR_DIR": str(tmp_path / "other-machine"), "SECRET_KEY": "t",
+           "ROUTER_DATA_DIR": str(router_data_dir)}
+    out = subprocess.run([sys.executable, "-c", OTHER_MACHINE], cwd=settings.BASE_DIR, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == version.version

@@ -18,6 +18,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dispatch import log_context
 from sla.extensions import sla_extension_decide
 from sla.models import Extension, Supervision, Suspension
 from sla.supervision import supervision_answer
@@ -48,6 +49,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TicketFilter
 
     def get_queryset(self) -> QuerySet[Ticket]:
+        log_context.set_ticket(self.kwargs.get("number"))  # detail routes name one ticket
         tickets = ticket_visible_to(user=self.request.user).order_by("-received_at", "-pk")
         if self.action == "retrieve":
             tickets = tickets.prefetch_related("assisting_units", "duplicate_candidates__original",
@@ -100,6 +102,11 @@ class _OnVisibleTickets(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         visible = ticket_visible_to(user=self.request.user).values("pk")
         return self.row_model.objects.filter(ticket_id__in=visible).select_related("ticket")
+
+    def get_object(self) -> Any:
+        row = super().get_object()
+        log_context.set_ticket(row.ticket.number)
+        return row
 
     def _call(self, request: Request, input_class: type[serializers.Serializer],
               service: Callable[..., Any], row_name: str) -> Response:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from dispatch.observability.refusals import intake_refusal_count
 from tickets.errors import TicketInputError
 from tickets.intake.adapters.base import NormalisedRequest, adapter_for
 from tickets.intake.channels import intake_channel_get
@@ -41,6 +42,12 @@ def _error(status: int, code: str, message: str, **extra: Any) -> IntakeResponse
     return IntakeResponse(status=status, body={"error": code, "message": message, **extra})
 
 
+def _refused(status: int, code: str, message: str, **extra: Any) -> IntakeResponse:
+    """A refusal before anything is stored: only /metrics' counter remembers it."""
+    intake_refusal_count(reason=code)
+    return _error(status, code, message, **extra)
+
+
 def _is_json(content_type: str) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
@@ -53,22 +60,22 @@ def intake_receive(
     now = time.time() if now is None else now
     channel = intake_channel_get(code=channel_code)
     if channel is None:
-        return _error(404, "unknown_channel", f"渠道 {channel_code} 不存在或已停用")
+        return _refused(404, "unknown_channel", f"渠道 {channel_code} 不存在或已停用")
     limit = settings.INTAKE_MAX_BODY_BYTES
     if body is None or len(body) > limit:
-        return _error(413, "body_too_large", f"请求体超过 {limit // 1024} KiB")
+        return _refused(413, "body_too_large", f"请求体超过 {limit // 1024} KiB")
     if not _is_json(content_type):
-        return _error(415, "unsupported_media_type", "请使用 Content-Type: application/json")
+        return _refused(415, "unsupported_media_type", "请使用 Content-Type: application/json")
     try:
         signature_verify(header=headers.get("x-signature"), body=body,
                          secrets=list(channel.signing_secrets), now=int(now))
     except SignatureError as exc:
-        return _error(401, exc.code, exc.message)
+        return _refused(401, exc.code, exc.message)
     wait = rate_limit_hit(channel_code=channel.code, limit=channel.rate_limit_per_minute, now=now)
     if wait is not None:
-        response = _error(429, "rate_limited",
-                          f"渠道请求过于频繁（每分钟上限 {channel.rate_limit_per_minute} 次）",
-                          retry_after=wait)
+        response = _refused(429, "rate_limited",
+                            f"渠道请求过于频繁（每分钟上限 {channel.rate_limit_per_minute} 次）",
+                            retry_after=wait)
         return IntakeResponse(response.status, response.body, {"Retry-After": str(wait)})
 
     # Raw first, committed on its own: whatever happens next, the request is not lost.

@@ -26,6 +26,15 @@ _ID_NUMBER = re.compile(
     r"(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
     r"[0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
 )
+# Anything in free text (log lines) that may be a phone or ID number, matched on half-width text:
+# a mobile as above, a landline with its area code (0755-83001234, (010)62345678), and any 17
+# digits plus a check character with no date or checksum test, since a mistyped ID number is
+# still somebody's. Masking more than needed is the safe side here.
+PERSONAL_NUMBER = re.compile(
+    rf"(?P<mobile>{_MOBILE.pattern})"
+    r"|(?P<landline>(?<![0-9])\(?0[1-9][0-9]{1,2}\)?[- ]?[2-9][0-9]{6,7}(?![0-9]))"
+    r"|(?P<id_number>(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9]))"
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 

@@ -89,7 +89,14 @@ class TicketEvent(models.Model):
         verbose_name = _("工单事件")
         verbose_name_plural = _("工单事件")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at"),
+            # /metrics' routing outcome (dispatch.observability.metrics.routing_outcome_counts):
+            # COUNT per action of each ticket's first routing decision, out of "received".
+            models.Index(fields=["action"], name="ticketevent_first_routing",
+                         condition=models.Q(from_state="received",
+                                            action__in=["assign", "triage"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -146,6 +146,10 @@ class Ticket(models.Model):
 
     # Milestones as facts. The SLA issue adds the matching *_due_at deadlines beside them.
     assigned_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    # When a named person first held the ticket: assigned_at moves on with every transfer and
+    # reopen, this one is set once (the intake-to-person latency in /metrics).
+    first_assigned_at = models.DateTimeField(_("首次派单时间"), null=True, blank=True,
+                                             editable=False)
     contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
     met_at = models.DateTimeField(_("约见时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -209,6 +213,11 @@ class Ticket(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    def note_first_assignment(self, *, at: datetime) -> None:
+        """Keep the moment a named person first holds the ticket (a unit queue is not one)."""
+        if self.assignee_id is not None and self.first_assigned_at is None:
+            self.first_assigned_at = at
+
     # --- lifecycle --------------------------------------------------------------------------------
     # Transition methods only change this instance in memory. Services in tickets.services call
     # them inside a transaction, save, write the TicketEvent and schedule side effects on commit.
@@ -230,6 +239,7 @@ class Ticket(models.Model):
         self.unit = unit
         self.assignee = assignee
         self.assigned_at = at
+        self.note_first_assignment(at=at)
 
     @transition(field=state, source=S.ASSIGNED, target=S.CONTACTED, permission=rules.may_work,
                 conditions=[rules.has_assignee],
@@ -298,6 +308,7 @@ class Ticket(models.Model):
         self.unit = unit
         self.assignee = assignee
         self.assigned_at = at
+        self.note_first_assignment(at=at)
         self.contacted_at = None
         self.met_at = None
         self.transfer_count += 1

@@ -3,22 +3,28 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dispatch.services.org import DEFAULT_FIXTURES_DIR, org_load
+from dispatch.services.org import DEFAULT_FIXTURES_DIR, OrgLoadReport, org_load
+
+
+def write_report(command: BaseCommand, report: OrgLoadReport) -> None:
+    """One line per kind of row: created, updated, unchanged."""
+    kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
+    for kind in kinds:
+        command.stdout.write(
+            f"{kind}: 新建 {report.created[kind]}，更新 {report.updated[kind]}，"
+            f"未变 {report.unchanged[kind]}"
+        )
 
 
 class Command(BaseCommand):
-    help = "加载组织目录：33 个受理渠道、89 个承办单位和演示人员（可重复执行，结果不变）"
+    help = ("加载组织目录：33 个受理渠道、89 个承办单位和角色权限组（可重复执行，结果不变）。"
+            "不建人员账号：正式人员用 import_staff 导入，演示人员用 load_demo_staff")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fixtures-dir", type=Path, default=DEFAULT_FIXTURES_DIR)
 
     def handle(self, *args: Any, fixtures_dir: Path, **options: Any) -> None:
         report = org_load(fixtures_dir=fixtures_dir)
-        kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
-        for kind in kinds:
-            self.stdout.write(
-                f"{kind}: 新建 {report.created[kind]}，更新 {report.updated[kind]}，"
-                f"未变 {report.unchanged[kind]}"
-            )
+        write_report(self, report)
         self.stdout.write(self.style.SUCCESS("组织目录已是最新" if not report.changed
                                              else "组织目录已加载"))

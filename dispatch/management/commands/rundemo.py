@@ -21,7 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dispatch.services.demo import demo_tickets_seed
-from dispatch.services.org import org_ensure_demo_admin, org_load
+from dispatch.services.demo_staff import demo_admin_ensure, demo_staff_load
+from dispatch.services.org import org_load
 from routing_model.starter import router_starter_ensure
 
 DEMO_LOGINS = [
@@ -31,6 +32,14 @@ DEMO_LOGINS = [
     ("street-lianhua.cw1", "经办人 · 莲花街道"),
     ("supervision.sup1", "督办员 · 区委区政府督查室"),
 ]
+
+
+# The demo serves plain http on the loopback address and prints readable logs; an operator's own
+# environment variables still win.
+DEMO_ENVIRONMENT = {
+    "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0", "LOG_FORMAT": "plain",
+}
 
 
 class Command(BaseCommand):
@@ -51,11 +60,16 @@ class Command(BaseCommand):
                     "--bind", f"{host}:{port}", "--workers", str(web_workers),
                     "--access-logfile", "-", "--graceful-timeout", "5"],
             "worker": [python, "-m", "celery", "-A", "dispatch", "worker", "--loglevel", "INFO",
-                       "--concurrency", "2", "--without-gossip", "--without-mingle",
-                       "--hostname", "demo-worker@%h"],
+                       "--queues", "celery", "--concurrency", "2", "--without-gossip",
+                       "--without-mingle", "--hostname", "demo-worker@%h"],
+            # The nightly retrain's own queue, as in production, so it never holds up routing.
+            "retrain-worker": [python, "-m", "celery", "-A", "dispatch", "worker",
+                               "--loglevel", "INFO", "--queues", "retrain", "--concurrency", "1",
+                               "--max-tasks-per-child", "1", "--without-gossip",
+                               "--without-mingle", "--hostname", "demo-retrain@%h"],
             "beat": [python, "-m", "celery", "-A", "dispatch", "beat", "--loglevel", "INFO"],
         }
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
+        env = {**DEMO_ENVIRONMENT, **os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
             "DJANGO_SETTINGS_MODULE", "dispatch.settings.base")}
         children: dict[str, subprocess.Popen[bytes]] = {}
         stopping = False
@@ -90,7 +104,11 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         report = org_load()
         self.stdout.write("组织目录：" + ("已加载" if report.changed else "已是最新"))
-        org_ensure_demo_admin()
+        # Straight through the service: the demo runs with DEBUG off, which load_demo_staff
+        # (the command) would refuse.
+        report = demo_staff_load()
+        self.stdout.write("演示人员：" + ("已加载" if report.changed else "已是最新"))
+        demo_admin_ensure()
         started = time.monotonic()
         starter = router_starter_ensure(count=settings.ROUTER_STARTER_SAMPLES)
         if starter is not None:

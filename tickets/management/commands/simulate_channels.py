@@ -36,7 +36,8 @@ class Command(BaseCommand):
         channels = [SimChannel(c.code, c.family, c.signing_secrets[0])
                     for c in Channel.objects.filter(active=True).order_by("code")]
         if not channels:
-            raise CommandError("没有启用的渠道：先运行 manage.py load_org")
+            raise CommandError("没有启用的渠道：先运行 manage.py load_org（要有人接单，还需用 "
+                               "import_staff 导入人员，或在演示环境运行 load_demo_staff）")
         seed = seed if seed is not None else int(time.time())
         plan = traffic_plan(channels=channels, count=count, seed=seed, now=timezone.now(),
                             first_seq=int(time.time()) * 1_000_000)
