@@ -50,9 +50,9 @@ def _burst_worker(numbers_file: str, unit_code: str) -> None:
     import django
 
     django.setup()
-    from dispatch.models import Staff, Unit
-    from tickets.dispatching import ticket_dispatch
-    from tickets.errors import TicketError
+    from org.models import Staff, Unit
+    from tickets.core.errors import TicketError
+    from tickets.dispatching.services import ticket_dispatch
     from tickets.models import Ticket
 
     dispatcher = Staff.objects.filter(role="dispatcher", unit__is_district_wide=True).first()
@@ -71,7 +71,7 @@ def _burst_worker(numbers_file: str, unit_code: str) -> None:
 def _invariants() -> dict[str, int]:
     from django.db.models import Count
 
-    from dispatch.models import Staff
+    from org.models import Staff
     from tickets.models import WORKING_STATES, Ticket, TicketEvent
 
     loads = dict(Ticket.objects.filter(state__in=WORKING_STATES, assignee__isnull=False)
@@ -109,15 +109,15 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from dispatch.models import ExtraShift, Staff
-    from dispatch.services.demo_staff import demo_staff_load
-    from dispatch.services.org import org_load
-    from routing_model.starter import router_starter_train
-    from tickets.intake.traffic import SimChannel, traffic_plan, traffic_send
+    from demo.staff import demo_staff_load
+    from demo.starter import router_starter_train
+    from demo.traffic import SimChannel, traffic_plan, traffic_send
+    from org.models import ExtraShift, Staff
+    from tickets.intake.channels import directory_load
     from tickets.models import Channel, Ticket, TicketEvent
 
     call_command("migrate", verbosity=0)
-    org_load()
+    directory_load()
     demo_staff_load()  # the people tickets are assigned to
     Channel.objects.update(rate_limit_per_minute=10_000_000)  # measure dispatch, not limits
     # Nobody resolves anything during the run: with the demo capacities (20) the people on
@@ -194,7 +194,7 @@ def main() -> None:
     from django.db.models import Count
 
     from tickets.models import WORKING_STATES
-    from tickets.services import ticket_create, ticket_triage
+    from tickets.services.lifecycle import ticket_create, ticket_triage
 
     people = list(Staff.objects.filter(unit__code=BURST_UNIT, role="caseworker"))
     before = dict(Ticket.objects.filter(assignee__in=people, state__in=WORKING_STATES)

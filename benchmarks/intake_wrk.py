@@ -55,13 +55,13 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from dispatch.services.org import org_load
-    from tickets.intake.signing import signature_header
-    from tickets.intake.traffic import SimChannel, traffic_plan
+    from demo.traffic import SimChannel, traffic_plan
+    from tickets.core.signing import signature_header
+    from tickets.intake.channels import directory_load
     from tickets.models import Channel, IntakeRecord, Ticket
 
     call_command("migrate", verbosity=0)
-    org_load()
+    directory_load()
     Channel.objects.update(rate_limit_per_minute=10_000_000)
     channels = [SimChannel(c.code, c.family, c.signing_secrets[0])
                 for c in Channel.objects.order_by("code")]

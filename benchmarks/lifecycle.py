@@ -58,14 +58,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from dispatch.models import Staff, Unit
-    from dispatch.services.demo_staff import demo_staff_load
-    from dispatch.services.org import org_load
-    from tickets import services
+    from demo.staff import demo_staff_load
+    from org.models import Staff, Unit
+    from tickets.intake.channels import directory_load
     from tickets.models import Channel, Ticket
+    from tickets.services import lifecycle as services
 
     call_command("migrate", verbosity=0)
-    org_load()
+    directory_load()
     demo_staff_load()  # the people tickets are assigned to
     channel = Channel.objects.get(code="hotline-12345")
     unit = Unit.objects.get(code="street-lianhua")

@@ -175,9 +175,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.db.models import Count, F
     from django.utils import timezone
 
-    from dispatch.models import ServiceHeartbeat, Staff
+    from demo.traffic import SimChannel, traffic_plan, traffic_send
+    from org.models import ServiceHeartbeat, Staff
     from routing_model.models import ModelVersion, RetrainRun
-    from tickets.intake.traffic import SimChannel, traffic_plan, traffic_send
     from tickets.models import Channel, Ticket, TicketEvent
 
     Channel.objects.update(rate_limit_per_minute=10_000_000)  # measure the layout, not limits

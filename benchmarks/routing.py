@@ -60,10 +60,10 @@ def segment(_: argparse.Namespace) -> None:
 
 
 def quality(args: argparse.Namespace) -> None:
+    from demo.starter import generated_samples
     from routing_model.baseline import baseline_cross_validate
     from routing_model.pipeline import RouterConfig
     from routing_model.segmenter import segmenter_get
-    from routing_model.starter import generated_samples
     from routing_model.training import (
         TrainingSample,
         router_cross_validate,
@@ -125,11 +125,11 @@ def serve(args: argparse.Namespace) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from demo.starter import generated_samples
     from routing_model.pipeline import RouterConfig, solver_choose
     from routing_model.registry import model_version_promote, model_version_register
     from routing_model.segmenter import segmenter_get
     from routing_model.serving import RouteRequest, router_predict, router_predict_batch
-    from routing_model.starter import generated_samples
     from routing_model.training import router_train, samples_prepare
 
     call_command("migrate", verbosity=0)
@@ -170,9 +170,9 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def train(args: argparse.Namespace) -> None:
+    from demo.starter import generated_samples
     from routing_model.pipeline import RouterConfig, solver_choose
     from routing_model.segmenter import segmenter_get
-    from routing_model.starter import generated_samples
     from routing_model.training import router_evaluate, router_train, samples_prepare
 
     started = time.perf_counter()

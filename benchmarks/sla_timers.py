@@ -71,7 +71,7 @@ def _populate(count: int) -> None:
     """Open tickets with their clocks, in bulk (the services would take an hour for this)."""
     from django.utils import timezone
 
-    from dispatch.models import Staff
+    from org.models import Staff
     from sla.clocks import sla_policy_for
     from sla.models import SlaClock
     from tickets.models import Channel, Ticket
@@ -143,15 +143,15 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from dispatch.models import ServiceHeartbeat
-    from dispatch.services.demo_staff import demo_staff_load
-    from dispatch.services.org import org_load
+    from demo.staff import demo_staff_load
+    from org.models import ServiceHeartbeat
     from sla.models import SlaClock
     from sla.timers import sla_sweep
+    from tickets.intake.channels import directory_load
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     call_command("migrate", verbosity=0)
-    org_load()
+    directory_load()
     demo_staff_load()  # the people tickets are assigned to
     t = time.perf_counter()
     _populate(args.tickets)

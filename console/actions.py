@@ -11,14 +11,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from console import forms as f
+from org import roles
 from sla.extensions import sla_extension_request
 from sla.supervision import supervision_issue
 from sla.suspensions import sla_suspension_request
-from tickets import collaboration, dispatching, services
-from tickets import transition_rules as rules
-from tickets.errors import TicketInputError
+from tickets.core.errors import TicketInputError
+from tickets.dispatching import collaboration
+from tickets.dispatching import services as dispatching
 from tickets.models import Ticket, TicketState
+from tickets.models import transition_rules as rules
 from tickets.models.ticket import OPEN_STATES, WORKING_STATES
+from tickets.services import lifecycle as services
 
 Call = Callable[[Ticket, Any, dict[str, Any]], object]
 Shown = Callable[[Ticket, Any], bool]
@@ -40,7 +43,7 @@ def _noted(v: dict[str, Any]) -> str:
 
 
 def _merge(ticket: Ticket, user: Any, v: dict[str, Any]) -> object:
-    from tickets.selectors import ticket_visible_to
+    from tickets.core.selectors import ticket_visible_to
 
     parent = ticket_visible_to(user=user).filter(number=v["parent"].strip()).first()
     if parent is None:
@@ -54,7 +57,7 @@ def _working(ticket: Ticket) -> bool:
 
 def _holder(ticket: Ticket, user: Any) -> bool:
     return rules.is_assignee(ticket, user) or rules.is_lead_of_ticket_unit(ticket, user) \
-        or rules.is_superuser(user)
+        or roles.is_superuser(user)
 
 
 ACTIONS: dict[str, ConsoleAction] = {a.name: a for a in [
@@ -102,8 +105,8 @@ ACTIONS: dict[str, ConsoleAction] = {a.name: a for a in [
         lambda t, u: _working(t) and rules.may_edit_routing(t, u)),
     ConsoleAction(
         "merge", _("合并为重复件"), f.MergeForm, _merge,
-        lambda t, u: t.state in OPEN_STATES and (rules.is_district_dispatcher(u)
-                                                 or rules.is_superuser(u))),
+        lambda t, u: t.state in OPEN_STATES and (roles.is_district_dispatcher(u)
+                                                 or roles.is_superuser(u))),
     ConsoleAction(
         "follow_up", _("回访（不满意则重办）"), f.FollowUpForm,
         lambda t, u, v: services.ticket_follow_up(ticket=t, actor=u, **v),
@@ -112,5 +115,5 @@ ACTIONS: dict[str, ConsoleAction] = {a.name: a for a in [
         "supervise", _("下发督办单"), f.SuperviseForm,
         lambda t, u, v: supervision_issue(ticket=t, actor=u, **v),
         lambda t, u: t.state in OPEN_STATES and bool(t.unit_id)
-        and (rules.is_district_supervisor(u) or rules.is_superuser(u))),
+        and (roles.is_district_supervisor(u) or roles.is_superuser(u))),
 ]}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Staff, Unit, Weekday
+from org.models import Staff, Unit, Weekday
 from sla.models import SupervisionLevel
-from tickets.models import ReturnReason, Satisfaction
+from tickets.models import Channel, ReturnReason, Satisfaction, TicketState, Urgency
 
 CONTACT_METHODS = [("电话", _("电话")), ("短信", _("短信")), ("上门", _("上门")),
                    ("视频", _("视频"))]
@@ -161,7 +161,6 @@ class QueueFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from tickets.models import Channel, TicketState, Urgency
 
         super().__init__(*args, **kwargs)
         everything = [("", _("全部"))]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import StaffRole
-from tickets.transition_rules import is_superuser, staff_of
+from org.models import StaffRole
+from org.roles import is_superuser, staff_of
 
 
 @dataclass(frozen=True)

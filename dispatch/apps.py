@@ -1,12 +1,15 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
-class DispatchConfig(AppConfig):
+class ProjectConfig(AppConfig):
+    """The Django project as an app: the commands that span every package (load_org), and the
+    Celery signal handlers of the log context. It has no models. (The label "dispatch" belongs
+    to the org directory, whose tables carry it.)"""
+
     name = "dispatch"
-    verbose_name = _("分拨与组织")
-    default_auto_field = "django.db.models.BigAutoField"
+    label = "project"
 
     def ready(self) -> None:
-        # Imported for what they connect: the system checks, Celery's logging signals.
-        from dispatch import checks, task_logging  # noqa: F401
+        # The Celery signal handlers of the log context, and the heartbeat probe task.
+        from dispatch import tasks  # noqa: F401
+        from dispatch.ops import task_logging  # noqa: F401

@@ -11,4 +11,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Named, not imported: Celery loads the step after Django is set up in the worker.
-app.steps["worker"].add("dispatch.celery_liveness:WorkerHeartbeat")
+app.steps["worker"].add("dispatch.ops.celery_liveness:WorkerHeartbeat")

@@ -2,13 +2,14 @@
 a request id on every request and its log lines."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.log import log_response
 
-from dispatch import log_context
+from dispatch.ops import log_context
 
 
 class ChosenLanguageMiddleware:
@@ -50,3 +51,10 @@ class RequestIdMiddleware:
                              response=response, request=request)
         response.headers["X-Request-ID"] = request_id
         return response
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse],
+                     view_args: list[Any], view_kwargs: dict[str, Any]) -> None:
+        # Ticket pages and endpoints name their ticket in the URL (…/tickets/<number>/…).
+        number = view_kwargs.get("number")
+        if isinstance(number, str):
+            log_context.set_ticket(number)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from dispatch.services.heartbeat import heartbeat_record
+from dispatch.ops.heartbeat import heartbeat_record
 
 
 @shared_task(name="dispatch.tasks.heartbeat_record_task", acks_late=True, ignore_result=True)

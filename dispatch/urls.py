@@ -13,7 +13,7 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
-    path("metrics", include("dispatch.observability.urls")),
+    path("metrics", include("dispatch.ops.metrics.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("tickets.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

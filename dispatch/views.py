@@ -2,7 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dispatch.readiness import readiness_check
+from dispatch.ops.readiness import readiness_check
 
 
 @require_GET

@@ -7,7 +7,7 @@ import urllib.request
 from django.conf import settings
 
 from notifiers.base import Notice, NotifierMisconfigured
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
 
 
 class WebhookNotifier:

@@ -1,4 +1,4 @@
-"""Registry and retrain runs in the admin (routing rules are registered by dispatch.admin, which
+"""Registry and retrain runs in the admin (routing rules are registered by tickets.admin, which
 can offer the real units and channels to choose from)."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """One ticket (or a batch) to a unit: topic model + place + rules.
 
 Knows nothing of tickets: it takes text, address, channel and category and returns unit codes.
-The caller (tickets.routing) stores the result; the dispatch step decides what the confidence
-means.
+The caller (tickets.dispatching.routing) stores the result; the dispatch step decides what the
+confidence means.
 """
 
 from __future__ import annotations

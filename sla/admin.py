@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from org.admin_mixins import ReadOnlyAdminMixin
 from sla.models import Breach, Extension, SlaClock, SlaPolicy, Supervision, Suspension
-from tickets.admin_mixins import ReadOnlyAdminMixin
 
 
 @admin.register(SlaPolicy)

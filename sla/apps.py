@@ -8,4 +8,5 @@ class SlaConfig(AppConfig):
     verbose_name = "时限管理"
 
     def ready(self) -> None:
-        from sla import checks  # noqa: F401  registers the system checks
+        # The system checks; the tasks, so that services can queue them by name.
+        from sla import checks, tasks  # noqa: F401

@@ -7,7 +7,9 @@ from typing import Any
 from django.core.checks import Tags, Warning, register
 from django.utils import timezone
 
-from dispatch.schema_state import schema_is_current
+from org.calendar import package_knows
+from org.models import Holiday
+from org.schema_state import schema_is_current
 
 
 @register(Tags.database)
@@ -18,8 +20,6 @@ def check_next_year_is_known(app_configs: Any = None, databases: Any = None,
     if not databases or not any(
             schema_is_current(using=alias, app_labels=["dispatch"]) for alias in databases):
         return []
-    from dispatch.models import Holiday
-    from sla.calendar import package_knows
 
     year = timezone.localdate().year + 1
     if package_knows(year) or Holiday.objects.filter(date__year=year).exists():

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from sla.calendar import WorkingCalendar, working_calendar_get
+from org.calendar import WorkingCalendar, working_calendar_get
 from sla.models import (
     CalendarKind,
     ClockState,
@@ -27,6 +27,9 @@ from sla.models import (
     SuspensionState,
 )
 from sla.timers import breach_close, breach_record, sla_timers_schedule
+from tickets.core.bookkeeping import ticket_bookkeeping_update
+from tickets.core.trail import ticket_event_record
+from tickets.models import EventAction, Ticket
 
 STOPS = {"record_contact": Milestone.CONTACT, "record_meeting": Milestone.MEET,
          "resolve": Milestone.RESOLVE,
@@ -74,7 +77,7 @@ def shifted_past_pause(*, moment: datetime, calendar: str, paused_at: datetime,
     return resumed_at + (moment - paused_at)
 
 
-def _start(ticket: object, policy: SlaPolicy, milestone: str, minutes: int, calendar: str,
+def _start(ticket: Ticket, policy: SlaPolicy, milestone: str, minutes: int, calendar: str,
            at: datetime, working: WorkingCalendar | None) -> SlaClock:
     due = deadline(start=at, minutes=minutes, calendar=calendar, working=working)
     warn = warning_point(start=at, minutes=minutes, calendar=calendar,
@@ -86,17 +89,17 @@ def _start(ticket: object, policy: SlaPolicy, milestone: str, minutes: int, cale
     return clock
 
 
-def _policy(ticket: object) -> SlaPolicy | None:
+def _policy(ticket: Ticket) -> SlaPolicy | None:
     policy = ticket.sla_policy or sla_policy_for(
         urgency=ticket.urgency, category_l1=ticket.category_l1,
         channel_code=ticket.channel.code)
     if policy is not None and ticket.sla_policy_id != policy.pk:
         ticket.sla_policy = policy
-        type(ticket).objects.filter(pk=ticket.pk).update(sla_policy=policy)
+        ticket_bookkeeping_update(ticket_ids=[ticket.pk], sla_policy=policy)
     return policy
 
 
-def _start_missing(ticket: object, at: datetime, *, restart: bool = False) -> None:
+def _start_missing(ticket: Ticket, at: datetime, *, restart: bool = False) -> None:
     if restart:
         for clock in SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING):
             _close(clock, ticket, at, ClockState.CANCELLED)
@@ -114,14 +117,14 @@ def _start_missing(ticket: object, at: datetime, *, restart: bool = False) -> No
         _start(ticket, policy, milestone, minutes, calendar, at, working)
 
 
-def _start_follow_up(ticket: object, at: datetime) -> None:
+def _start_follow_up(ticket: Ticket, at: datetime) -> None:
     policy = _policy(ticket)
     for milestone, minutes, calendar in policy.limits() if policy else []:
         if milestone == Milestone.FOLLOW_UP:
             _start(ticket, policy, milestone, minutes, calendar, at, None)
 
 
-def _close(clock: SlaClock, ticket: object, at: datetime, state: str) -> None:
+def _close(clock: SlaClock, ticket: Ticket, at: datetime, state: str) -> None:
     """Stop (met) or cancel one clock. Time stands still while it is paused, so a milestone
     recorded during a suspension counts from the pause."""
     effective = clock.paused_at or at
@@ -137,13 +140,13 @@ def _close(clock: SlaClock, ticket: object, at: datetime, state: str) -> None:
         breach_close(clock=clock, at=met_at)
 
 
-def clocks_pause(*, ticket: object, at: datetime) -> int:
+def clocks_pause(*, ticket: Ticket, at: datetime) -> int:
     return SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING,
                                    paused_at__isnull=True).update(paused_at=at,
                                                                   next_check_at=None)
 
 
-def clocks_resume(*, ticket: object, at: datetime) -> None:
+def clocks_resume(*, ticket: Ticket, at: datetime) -> None:
     """Every paused clock goes on with the paused time left out: its warning and deadline
     move on by the pause (in its own calendar); a clock already breached takes any
     escalation step that fell due at the next check."""
@@ -165,10 +168,7 @@ def clocks_resume(*, ticket: object, at: datetime) -> None:
         sla_timers_schedule(clock=clock, now=at)
 
 
-def suspension_end_by_system(*, ticket: object, at: datetime, reason: str) -> bool:
-    from tickets.models import EventAction
-    from tickets.services import ticket_event_record
-
+def suspension_end_by_system(*, ticket: Ticket, at: datetime, reason: str) -> bool:
     if not Suspension.objects.filter(ticket=ticket, state=SuspensionState.ACTIVE).update(
             state=SuspensionState.ENDED, ended_at=at, ended_by_label="系统"):
         return False
@@ -178,11 +178,9 @@ def suspension_end_by_system(*, ticket: object, at: datetime, reason: str) -> bo
     return True
 
 
-def sla_clocks_apply(*, ticket: object, action: str, at: datetime) -> None:
+def sla_clocks_apply(*, ticket: Ticket, action: str, at: datetime) -> None:
     """The clock side of one transition, in the transition's transaction."""
     if action in ENDS_SUSPENSION:
-        from tickets.models import EventAction
-
         suspension_end_by_system(ticket=ticket, at=at,
                                  reason=f"{EventAction(action).label}，自动恢复计时")
     if action in STOPS:

@@ -11,13 +11,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from org import roles
+from org.selectors import unit_leads
 from sla.models import ClockState, Extension, ExtensionState, Milestone, SlaClock
-from sla.timers import sla_timers_schedule, unit_leads
-from tickets import transition_rules as rules
-from tickets.errors import TicketInputError, TransitionForbidden
+from sla.timers import sla_timers_schedule
+from tickets.core.errors import TicketInputError, TransitionForbidden
+from tickets.core.trail import actor_label, ticket_event_record
 from tickets.models import EventAction, Ticket
-from tickets.notifications import notification_send
-from tickets.services import actor_label
+from tickets.models import transition_rules as rules
+from tickets.outbox.notifications import notification_send
 
 
 def _resolve_clock(ticket: Ticket) -> SlaClock | None:
@@ -27,7 +29,6 @@ def _resolve_clock(ticket: Ticket) -> SlaClock | None:
 
 def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: str,
                           new_due_at: datetime) -> Extension:
-    from tickets.services import ticket_event_record
 
     ticket = Ticket.objects.get(pk=ticket.pk)
     if not (rules.is_assignee(ticket, actor) or rules.is_lead_of_ticket_unit(ticket, actor)):
@@ -58,13 +59,12 @@ def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: st
 
 def sla_extension_decide(*, extension: Extension, actor: AbstractBaseUser, approve: bool,
                          note: str = "") -> Extension:
-    from tickets.services import ticket_event_record
 
     with transaction.atomic():
         extension = Extension.objects.select_for_update(of=("self",)).select_related(
             "ticket").get(pk=extension.pk)
         ticket = extension.ticket
-        if not (rules.is_lead_of_ticket_unit(ticket, actor) or rules.is_superuser(actor)):
+        if not (rules.is_lead_of_ticket_unit(ticket, actor) or roles.is_superuser(actor)):
             raise TransitionForbidden(ticket=ticket, action="extension",
                                       actor_label=actor_label(actor))
         if extension.state != ExtensionState.PENDING:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from sla.calendar import WorkingCalendar, working_calendar_get
+from org.calendar import WorkingCalendar, working_calendar_get
 from sla.clocks import CANCELS, ENDS_SUSPENSION, STOPS, deadline, shifted_past_pause
 from sla.models import Breach, Milestone, SlaPolicy
 from tickets.models import EventAction, Ticket, TicketEvent

@@ -11,20 +11,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from org import roles
+from org.selectors import district_supervisors, unit_leads
 from sla.models import SlaClock, Supervision, SupervisionLevel, SupervisionState
-from tickets import transition_rules as rules
-from tickets.errors import TicketInputError, TransitionForbidden
+from tickets.core.errors import TicketInputError, TransitionForbidden
+from tickets.core.trail import actor_label, ticket_event_record
 from tickets.models import EventAction, Ticket
 from tickets.models.ticket import OPEN_STATES
-from tickets.notifications import notification_send
-from tickets.services import actor_label, ticket_event_record
+from tickets.outbox.notifications import notification_send
 
 LEVEL_RANK = {SupervisionLevel.DISTRICT: 1, SupervisionLevel.LISTED: 2}
 
 
 def _tell_unit(supervision: Supervision, ticket: Ticket) -> None:
-    from sla.timers import unit_leads
-
     notification_send(
         recipients=[*unit_leads(supervision.unit_id),
                     ticket.assignee if ticket.unit_id == supervision.unit_id else None],
@@ -56,7 +55,7 @@ def supervision_raise(*, ticket: Ticket, clock: SlaClock, level: str,
 def supervision_issue(*, ticket: Ticket, actor: AbstractBaseUser, level: str,
                       instructions: str, reply_due_at: datetime) -> Supervision:
     """A district supervisor's order to the unit holding an open ticket."""
-    if not (rules.is_district_supervisor(actor) or rules.is_superuser(actor)):
+    if not (roles.is_district_supervisor(actor) or roles.is_superuser(actor)):
         raise TransitionForbidden(ticket=ticket, action="supervise",
                                   actor_label=actor_label(actor))
     ticket = Ticket.objects.select_related("assignee").get(pk=ticket.pk)
@@ -91,10 +90,10 @@ def supervision_answer(*, supervision: Supervision, actor: AbstractBaseUser,
         supervision = (Supervision.objects.select_for_update(of=("self",))
                        .select_related("ticket").get(pk=supervision.pk))
         ticket = supervision.ticket
-        staff = rules.staff_of(actor)
+        staff = roles.staff_of(actor)
         may = staff is not None and staff.unit_id == supervision.unit_id and (
             staff.role == "unit_lead" or staff.pk == ticket.assignee_id)
-        if not (may or rules.is_superuser(actor)):
+        if not (may or roles.is_superuser(actor)):
             raise TransitionForbidden(ticket=ticket, action="supervision_answer",
                                       actor_label=actor_label(actor))
         errors = {"answer": [] if answer.strip() else ["请填写回复内容"],
@@ -113,7 +112,7 @@ def supervision_answer(*, supervision: Supervision, actor: AbstractBaseUser,
                                      "late": now > supervision.reply_due_at})
         if supervision.issued_by_id:
             notification_send(
-                recipients=[rules.staff_of(supervision.issued_by)], ticket=ticket,
+                recipients=[roles.staff_of(supervision.issued_by)], ticket=ticket,
                 kind="supervision_answer",
                 text=f"工单 {ticket.number} 的{supervision.get_level_display()}已回复")
     return supervision
@@ -121,8 +120,6 @@ def supervision_answer(*, supervision: Supervision, actor: AbstractBaseUser,
 
 def supervision_overdue_report(*, now: datetime, batch: int = 500) -> int:
     """Sweeper: open orders past their reply deadline, reported once (guarded UPDATE)."""
-    from sla.timers import district_supervisors
-
     reported = 0
     due = list(Supervision.objects.filter(state=SupervisionState.OPEN,
                                           overdue_notified_at__isnull=True,
@@ -134,7 +131,7 @@ def supervision_overdue_report(*, now: datetime, batch: int = 500) -> int:
                     overdue_notified_at=now):
                 continue
             supervision = Supervision.objects.select_related("ticket", "issued_by").get(pk=pk)
-            issuer = rules.staff_of(supervision.issued_by) if supervision.issued_by_id else None
+            issuer = roles.staff_of(supervision.issued_by) if supervision.issued_by_id else None
             notification_send(
                 recipients=[issuer] if issuer else district_supervisors(),
                 ticket=supervision.ticket, kind="supervision_overdue",

@@ -10,15 +10,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from org import roles
+from org.selectors import unit_leads
 from sla.clocks import clocks_pause, clocks_resume
 from sla.models import Suspension, SuspensionState
-from sla.timers import unit_leads
-from tickets import transition_rules as rules
-from tickets.errors import TicketInputError, TransitionForbidden
+from tickets.core.errors import TicketInputError, TransitionForbidden
+from tickets.core.trail import actor_label, ticket_event_record
 from tickets.models import EventAction, Ticket
+from tickets.models import transition_rules as rules
 from tickets.models.ticket import WORKING_STATES
-from tickets.notifications import notification_send
-from tickets.services import actor_label, ticket_event_record
+from tickets.outbox.notifications import notification_send
 
 
 def _may_ask(ticket: Ticket, actor: AbstractBaseUser) -> bool:
@@ -58,7 +59,7 @@ def sla_suspension_decide(*, suspension: Suspension, actor: AbstractBaseUser, ap
         suspension = (Suspension.objects.select_for_update(of=("self",))
                       .select_related("ticket").get(pk=suspension.pk))
         ticket = suspension.ticket
-        if not (rules.is_lead_of_ticket_unit(ticket, actor) or rules.is_superuser(actor)):
+        if not (rules.is_lead_of_ticket_unit(ticket, actor) or roles.is_superuser(actor)):
             raise TransitionForbidden(ticket=ticket, action="suspension",
                                       actor_label=actor_label(actor))
         errors = {
@@ -83,7 +84,7 @@ def sla_suspension_decide(*, suspension: Suspension, actor: AbstractBaseUser, ap
             ticket=ticket, actor=actor, at=now,
             action=EventAction.SUSPENSION_APPROVE if approve else EventAction.SUSPENSION_REFUSE,
             reason=note.strip(), payload={"suspension": suspension.pk})
-        notification_send(recipients=[rules.staff_of(suspension.requested_by)], ticket=ticket,
+        notification_send(recipients=[roles.staff_of(suspension.requested_by)], ticket=ticket,
                           kind="suspension_decided",
                           text=f"工单 {ticket.number} 的暂停计时申请"
                                f"{'已批准' if approve else '被驳回'}")
@@ -97,7 +98,7 @@ def sla_suspension_end(*, suspension: Suspension, actor: AbstractBaseUser,
         suspension = (Suspension.objects.select_for_update(of=("self",))
                       .select_related("ticket").get(pk=suspension.pk))
         ticket = suspension.ticket
-        if not (_may_ask(ticket, actor) or rules.is_superuser(actor)):
+        if not (_may_ask(ticket, actor) or roles.is_superuser(actor)):
             raise TransitionForbidden(ticket=ticket, action="suspension",
                                       actor_label=actor_label(actor))
         if suspension.state != SuspensionState.ACTIVE:

@@ -8,14 +8,12 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.utils import timezone
 
-from dispatch import log_context
-from sla.models import SlaClock
 from sla.timers import sla_clock_check, sla_sweep, sla_timers_forget
 
 
-@shared_task(name="sla.tasks.sla_clock_check_task", acks_late=True, ignore_result=True)
+@shared_task(name="sla.tasks.sla_clock_check_task", acks_late=True, ignore_result=True,
+             log_ticket_of="sla.SlaClock")  # dispatch.ops.task_logging names its ticket
 def sla_clock_check_task(clock_id: int) -> None:
-    log_context.set_ticket_of(SlaClock, clock_id)
     sla_clock_check(clock_id=clock_id)
 
 

@@ -16,22 +16,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from dispatch.models import Staff, StaffRole
+from org.selectors import district_supervisors, unit_leads
 from sla.models import Breach, ClockState, EscalationLevel, SlaClock
+from sla.supervision import supervision_overdue_report, supervision_raise
+from tickets.core.bookkeeping import ticket_bookkeeping_update
+from tickets.core.queueing import task_named
+from tickets.core.trail import ticket_event_record
 from tickets.models import EventAction, Ticket
-from tickets.notifications import notification_send
-
-
-def unit_leads(unit_id: int | None) -> list[Staff]:
-    if unit_id is None:
-        return []
-    return list(Staff.objects.filter(unit_id=unit_id, role=StaffRole.UNIT_LEAD,
-                                     user__is_active=True).select_related("user"))
-
-
-def district_supervisors() -> list[Staff]:
-    return list(Staff.objects.filter(role=StaffRole.SUPERVISOR, unit__is_district_wide=True,
-                                     user__is_active=True).select_related("user"))
+from tickets.outbox.notifications import notification_send
 
 
 def _label(clock: SlaClock) -> str:
@@ -42,15 +34,13 @@ def breach_record(*, clock: SlaClock, ticket: Ticket, at: datetime,
                   met_at: datetime | None = None) -> Breach:
     """The deadline passed unmet: a Breach naming who held the ticket, the overdue flag, an
     event and a notice to the assignee. The caller has claimed ``breached_at``."""
-    from tickets.services import ticket_event_record  # tickets.services imports sla.clocks
-
     late = None if met_at is None else max(0, math.ceil((met_at - clock.due_at).total_seconds()
                                                         / 60))
     breach = Breach.objects.create(
         clock=clock, ticket=ticket, milestone=clock.milestone, due_at=clock.due_at,
         detected_at=at, unit_id=clock.unit_id, assignee_id=ticket.assignee_id, met_at=met_at,
         late_minutes=late)
-    Ticket.objects.filter(pk=ticket.pk).update(is_overdue=True)
+    ticket_bookkeeping_update(ticket_ids=[ticket.pk], is_overdue=True)
     notification_send(recipients=[ticket.assignee], ticket=ticket, kind="sla_breach",
                       text=f"工单 {ticket.number}「{_label(clock)}」已超时")
     ticket_event_record(ticket=ticket, actor=None, action=EventAction.SLA_BREACH, at=at,
@@ -62,9 +52,6 @@ def breach_record(*, clock: SlaClock, ticket: Ticket, at: datetime,
 
 
 def _escalation_step(clock: SlaClock, ticket: Ticket, level: str, at: datetime) -> None:
-    from sla.supervision import supervision_raise
-    from tickets.services import ticket_event_record
-
     label = _label(clock)
     level_label = EscalationLevel(level).label
     people = unit_leads(clock.unit_id)
@@ -104,8 +91,6 @@ def _escalate(clock: SlaClock, now: datetime) -> list[str]:
 def sla_clock_check(*, clock_id: int, now: datetime | None = None) -> str:
     """Warn, breach or escalate one clock as far as is due and not yet done; returns what
     was done ("nothing", "warned", "breached", "escalated")."""
-    from tickets.services import ticket_event_record
-
     now = now or timezone.now()
     with transaction.atomic():
         live = SlaClock.objects.filter(pk=clock_id, state=ClockState.RUNNING,
@@ -168,9 +153,8 @@ def sla_timers_arm(*, now: datetime, batch: int = 1000) -> int:
 
 
 def _timer_queue(clock_id: int, moment: datetime) -> None:
-    from sla.tasks import sla_clock_check_task
-
-    transaction.on_commit(lambda: sla_clock_check_task.apply_async((clock_id,), eta=moment))
+    task = task_named("sla.tasks.sla_clock_check_task")
+    transaction.on_commit(lambda: task.apply_async((clock_id,), eta=moment))
 
 
 def sla_timers_schedule(*, clock: SlaClock, now: datetime) -> None:
@@ -198,8 +182,6 @@ def sla_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
     (one query on the slaclock_due_checks partial index, in batches), arm the timers that
     now fall inside the horizon, and report supervision replies that are late. Returns how
     many clocks were acted on."""
-    from sla.supervision import supervision_overdue_report
-
     now = now or timezone.now()
     done = 0
     while True:

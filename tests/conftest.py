@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 
-from dispatch.models import Staff, StaffRole, Unit
+from org.models import Staff, StaffRole, Unit
 from tests.factories import StaffFactory, TicketFactory, UnitFactory, UserFactory
 from tickets.models import Ticket
 

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from dispatch.models import Staff, StaffRole, Unit, UnitKind
+from org.models import Staff, StaffRole, Unit, UnitKind
 from tickets.models import Channel, ChannelFamily, Ticket, TicketState
 
 

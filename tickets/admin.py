@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
@@ -12,12 +13,14 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django_fsm.admin import FSMAdminMixin
 
-from tickets import collaboration, services
-from tickets.admin_mixins import ReadOnlyAdminMixin
-from tickets.callbacks import callback_resend
-from tickets.errors import TicketError, action_label
+from org.admin_mixins import ReadOnlyAdminMixin
+from org.models import Unit
+from routing_model.models import RoutingRule, RuleAction
+from tickets.core.errors import TicketError, action_label
+from tickets.core.masking import mask_id_number, mask_phone
+from tickets.core.selectors import ticket_visible_to
+from tickets.dispatching import collaboration
 from tickets.intake.services import intake_replay
-from tickets.masking import mask_id_number, mask_phone
 from tickets.models import (
     AssistTask,
     CallbackDelivery,
@@ -35,7 +38,8 @@ from tickets.models import (
     TicketNumberSequence,
     UrgentSignal,
 )
-from tickets.selectors import ticket_visible_to
+from tickets.outbox.callbacks import callback_resend
+from tickets.services import lifecycle as services
 
 # Transition name -> the service that performs it, given the transition form's cleaned data.
 ADMIN_TRANSITIONS: dict[str, Callable[..., Ticket]] = {
@@ -308,3 +312,44 @@ class DispatchCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["recipient", "kind", "text", "created_at", "read_at"]
     list_filter = ["kind"]
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """Units, streets and channels chosen from the directory, so a rule cannot name a unit
+    that does not exist."""
+
+    class Meta:
+        model = RoutingRule
+        fields = ["name", "priority", "active", "keywords", "category_l1", "channel_code",
+                  "street_unit", "action", "unit_code", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        blank = [("", "（不限）")]
+        units = [(u.code, u.name) for u in Unit.objects.filter(active=True).order_by("name")]
+        streets = [(u.code, u.name) for u in Unit.objects.filter(kind="street_office")]
+        channels = [(c.code, c.name) for c in Channel.objects.order_by("code")]
+        self.fields["unit_code"] = forms.ChoiceField(
+            label="派往单位", choices=[("", "（强制转人工时不填）"), *units], required=False)
+        self.fields["street_unit"] = forms.ChoiceField(
+            label="所在街道", choices=blank + streets, required=False)
+        self.fields["channel_code"] = forms.ChoiceField(
+            label="渠道", choices=blank + channels, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == RuleAction.ROUTE and not data.get("unit_code"):
+            self.add_error("unit_code", "“派给指定单位”的规则必须选择单位")
+        if not any(data.get(k) for k in ("keywords", "category_l1", "channel_code",
+                                         "street_unit")):
+            raise forms.ValidationError("至少填写一个匹配条件（关键词、分类、渠道或街道）")
+        return data
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    form = RoutingRuleForm
+    list_display = ("name", "priority", "active", "action", "unit_code", "keywords",
+                    "category_l1", "channel_code", "street_unit", "updated_at")
+    list_filter = ("active", "action")
+    search_fields = ("name", "keywords", "unit_code")

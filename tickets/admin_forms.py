@@ -2,7 +2,7 @@
 
 from django import forms
 
-from dispatch.models import Staff, StaffRole, Unit
+from org.models import Staff, StaffRole, Unit
 from tickets.models import OPEN_STATES, Ticket
 
 

@@ -1,32 +1,34 @@
-"""Thin Celery tasks: fetch by id, call the service. Idempotent and acks_late."""
+"""Thin Celery tasks: fetch by id, call the service. Idempotent and acks_late.
+
+``log_ticket_of`` names the model whose id is the task's first argument, so that the log
+context (dispatch.ops.task_logging) can name the ticket in every line the task writes.
+"""
 
 from celery import shared_task
 
-from dispatch import log_context
-from tickets.callbacks import callback_deliver, callback_sweep
-from tickets.duplicates import duplicate_check
-from tickets.models import CallbackDelivery, Notification
-from tickets.notifications import notification_deliver, notification_sweep
-from tickets.routing_handoff import ticket_route, ticket_route_requeue_stale
+from tickets.dispatching.duplicates import duplicate_check
+from tickets.dispatching.handoff import ticket_route, ticket_route_requeue_stale
+from tickets.outbox.callbacks import callback_deliver, callback_sweep
+from tickets.outbox.notifications import notification_deliver, notification_sweep
 
 
-@shared_task(name="tickets.tasks.ticket_route_task", acks_late=True, ignore_result=True)
+@shared_task(name="tickets.tasks.ticket_route_task", acks_late=True, ignore_result=True,
+             log_ticket_of="tickets.Ticket")
 def ticket_route_task(ticket_id: int) -> None:
-    log_context.set_ticket_by_id(ticket_id)
     ticket_route(ticket_id=ticket_id)
 
 
-@shared_task(name="tickets.tasks.ticket_received_task", acks_late=True, ignore_result=True)
+@shared_task(name="tickets.tasks.ticket_received_task", acks_late=True, ignore_result=True,
+             log_ticket_of="tickets.Ticket")
 def ticket_received_task(ticket_id: int) -> None:
     """A new ticket, once: look for duplicates (重复件), then route it. One message, not two."""
-    log_context.set_ticket_by_id(ticket_id)
     duplicate_check(ticket_id=ticket_id)
     ticket_route(ticket_id=ticket_id)
 
 
-@shared_task(name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True)
+@shared_task(name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True,
+             log_ticket_of="tickets.CallbackDelivery")
 def callback_deliver_task(delivery_id: int) -> None:
-    log_context.set_ticket_of(CallbackDelivery, delivery_id)
     callback_deliver(delivery_id=delivery_id)
 
 
@@ -38,7 +40,7 @@ def intake_sweep_task() -> None:
     notification_sweep()
 
 
-@shared_task(name="tickets.tasks.notification_deliver_task", acks_late=True, ignore_result=True)
+@shared_task(name="tickets.tasks.notification_deliver_task", acks_late=True,
+             ignore_result=True, log_ticket_of="tickets.Notification")
 def notification_deliver_task(notification_id: int) -> None:
-    log_context.set_ticket_of(Notification, notification_id)
     notification_deliver(notification_id=notification_id)

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from tickets.models import TicketState
+
 register = template.Library()
 
 
@@ -19,6 +21,5 @@ def percent(value: float | None) -> str:
 
 @register.filter
 def state_label(value: str) -> str:
-    from tickets.models import TicketState
 
     return str(TicketState(value).label) if value in TicketState.values else value

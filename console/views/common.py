@@ -14,15 +14,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from console.roles import ConsoleRole, console_role
-from tickets.errors import (
+from tickets.core.errors import (
     IllegalTransition,
     TicketConflict,
     TicketError,
     TicketInputError,
     TransitionForbidden,
 )
+from tickets.core.selectors import ticket_visible_to
 from tickets.models import Ticket
-from tickets.selectors import ticket_visible_to
 
 View = Callable[..., HttpResponse]
 

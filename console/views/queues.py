@@ -14,15 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from console.forms import BulkDispatchForm, DispatchForm, QueueFilterForm
+from console.forms import BulkDispatchForm, DispatchForm, QueueFilterForm, RulingForm
 from console.views.common import console_view, role_of
-from dispatch.models import Unit
+from org.models import Unit
+from org.roles import staff_of
 from sla.models import Supervision, SupervisionState
-from tickets import queues
-from tickets.dispatching import ticket_dispatch_many
+from tickets.core.selectors import ticket_visible_to
+from tickets.dispatching.services import ticket_dispatch_many
 from tickets.models import Ruling, Ticket
-from tickets.selectors import ticket_visible_to
-from tickets.transition_rules import staff_of
+from tickets.selectors import queues
 
 PAGE_SIZE = 50
 
@@ -119,7 +119,6 @@ def supervisions(request: HttpRequest) -> HttpResponse:
 
 @console_view
 def rulings(request: HttpRequest) -> HttpResponse:
-    from console.forms import RulingForm
 
     visible = ticket_visible_to(user=request.user).values("pk")
     pending = (Ruling.objects.filter(ticket_id__in=visible, state="pending")

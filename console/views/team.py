@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from console.forms import DecideForm, ShiftForm
 from console.views.common import console_view
-from dispatch.models import Staff, StaffRole, Unit, WeeklyShift
-from dispatch.services.roster import staff_duty_set, weekly_shift_add, weekly_shift_remove
+from org.models import Staff, StaffRole, Unit, WeeklyShift
+from org.roles import staff_of
+from org.roster import staff_duty_set, weekly_shift_add, weekly_shift_remove
 from sla.models import Extension, ExtensionState, Suspension, SuspensionState
 from tickets.models import RequestState, ReturnRequest
-from tickets.queues import unit_workload
-from tickets.transition_rules import staff_of
+from tickets.selectors.queues import unit_workload
 
 
 def _lead_unit(request: HttpRequest) -> Unit:

@@ -15,15 +15,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.actions import ACTIONS
-from console.forms import AnswerForm, AssistReplyForm, DecideForm, ResumeForm
+from console.forms import AnswerForm, AssistReplyForm, DecideForm, ResumeForm, RulingForm
 from console.views.common import apply_errors, console_view, visible_ticket
-from dispatch import log_context
-from sla.models import SuspensionState
-from tickets.errors import TicketError
-from tickets.masking import mask_id_number, mask_phone
-from tickets.models import Ticket
-from tickets.privacy import ticket_pii_reveal
-from tickets.selectors import ticket_event_list, ticket_visible_to
+from sla.extensions import sla_extension_decide
+from sla.models import Extension, Supervision, Suspension, SuspensionState
+from sla.supervision import supervision_answer
+from sla.suspensions import sla_suspension_decide, sla_suspension_end
+from tickets.core.errors import TicketError
+from tickets.core.masking import mask_id_number, mask_phone
+from tickets.core.selectors import ticket_event_list, ticket_visible_to
+from tickets.dispatching.collaboration import (
+    assist_task_reply,
+    return_request_decide,
+    ticket_ruling_decide,
+)
+from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
+from tickets.services.privacy import ticket_pii_reveal
 
 
 def _page(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, forms.Form] | None = None,
@@ -66,7 +73,6 @@ def _attachments(ticket: Ticket) -> list[dict[str, str]]:
 
 @console_view
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    log_context.set_ticket(number)
     return _page(request, visible_ticket(request, number))
 
 
@@ -76,7 +82,6 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     spec = ACTIONS[action]
-    log_context.set_ticket(number)
     ticket = visible_ticket(request, number)
     form = spec.form(request.POST, prefix=action)
     status = 400
@@ -97,7 +102,6 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @console_view
 @require_POST
 def ticket_reveal(request: HttpRequest, number: str) -> HttpResponse:
-    log_context.set_ticket(number)
     ticket = visible_ticket(request, number)
     try:
         pii = ticket_pii_reveal(ticket=ticket, actor=request.user)
@@ -114,7 +118,6 @@ def _row_action(request: HttpRequest, *, model: Any, pk: int, form_class: type[f
     row = model.objects.filter(pk=pk, ticket_id__in=visible).select_related("ticket").first()
     if row is None:
         raise Http404
-    log_context.set_ticket(row.ticket.number)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -133,11 +136,6 @@ def _row_action(request: HttpRequest, *, model: Any, pk: int, form_class: type[f
 @console_view
 @require_POST
 def row_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    from sla.extensions import sla_extension_decide
-    from sla.models import Extension, Suspension
-    from sla.suspensions import sla_suspension_decide
-    from tickets.collaboration import return_request_decide
-    from tickets.models import ReturnRequest
 
     kinds = {
         "return": (ReturnRequest, lambda r, u, v: return_request_decide(request=r, actor=u, **v)),
@@ -156,8 +154,6 @@ def row_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def suspension_end(request: HttpRequest, pk: int) -> HttpResponse:
-    from sla.models import Suspension
-    from sla.suspensions import sla_suspension_end
 
     return _row_action(request, model=Suspension, pk=pk, form_class=ResumeForm,
                        call=lambda r, u, v: sla_suspension_end(suspension=r, actor=u, **v))
@@ -166,8 +162,6 @@ def suspension_end(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def supervision_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from sla.models import Supervision
-    from sla.supervision import supervision_answer
 
     return _row_action(request, model=Supervision, pk=pk, form_class=AnswerForm,
                        call=lambda r, u, v: supervision_answer(supervision=r, actor=u, **v))
@@ -176,8 +170,6 @@ def supervision_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def assist_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    from tickets.collaboration import assist_task_reply
-    from tickets.models import AssistTask
 
     return _row_action(request, model=AssistTask, pk=pk, form_class=AssistReplyForm,
                        call=lambda r, u, v: assist_task_reply(task=r, actor=u, **v))
@@ -186,9 +178,6 @@ def assist_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def ruling_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    from console.forms import RulingForm
-    from tickets.collaboration import ticket_ruling_decide
-    from tickets.models import Ruling
 
     return _row_action(request, model=Ruling, pk=pk, form_class=RulingForm,
                        call=lambda r, u, v: ticket_ruling_decide(ruling=r, actor=u, **v),

@@ -74,17 +74,19 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "tickets",
-    "dispatch",
+    "org",
     "routing_model",
     "sla",
     "notifiers",
     "django_htmx",
     "console",
+    "dispatch",  # the project: its commands and Celery signal handlers
+    "demo",  # make demo's harness; production code never imports it
 ]
 
 MIDDLEWARE = [
     "dispatch.middleware.RequestIdMiddleware",
-    "dispatch.probes.ProbeMiddleware",
+    "dispatch.ops.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,7 +225,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 DISPATCH_HEARTBEAT_SECONDS = env_int("DISPATCH_HEARTBEAT_SECONDS", 30)
 READY_HEARTBEAT_MAX_AGE_SECONDS = env_int("READY_HEARTBEAT_MAX_AGE_SECONDS", 120)
 READY_BROKER_TIMEOUT_SECONDS = env_int("READY_BROKER_TIMEOUT_SECONDS", 2)
-CELERY_BEAT_SCHEDULER = "dispatch.celery_liveness:HeartbeatScheduler"
+CELERY_BEAT_SCHEDULER = "dispatch.ops.celery_liveness:HeartbeatScheduler"
 # The nightly retrain has a queue (and a worker) of its own, so a long retrain never delays
 # routing, timers or callbacks; everything else goes to the default queue.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -256,7 +258,7 @@ DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
 # Where people reach this service; commands that print links (set-password links) start with it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Dotted path of the router called for each new ticket ("" leaves tickets in received).
-TICKET_ROUTER = env_str("TICKET_ROUTER", "tickets.routing.ticket_route_predict")
+TICKET_ROUTER = env_str("TICKET_ROUTER", "tickets.dispatching.routing.ticket_route_predict")
 # A routed ticket is assigned without a dispatcher when the model is at least this sure
 # (per unit: Unit.auto_threshold); below it, the ticket waits in triage with the top-3.
 DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
@@ -308,7 +310,7 @@ ROUTER_DATA_DIR = Path(env_str("ROUTER_DATA_DIR", str(BASE_DIR / "fixtures")))
 ROUTER_RELOAD_SECONDS = env_int("ROUTER_RELOAD_SECONDS", 10)
 # Where the nightly retrain gets its samples: resolved tickets and the unit that resolved them.
 ROUTER_TRAINING_SOURCE = env_str("ROUTER_TRAINING_SOURCE",
-                                 "tickets.routing.ticket_training_samples")
+                                 "tickets.dispatching.routing.ticket_training_samples")
 # Promotion gate: the candidate's macro-F1 may be at most this much worse than the active
 # model's on the same holdout, and no unit's recall may drop by more than the second figure.
 ROUTER_PROMOTE_MAX_F1_DROP = 0.005
@@ -333,8 +335,8 @@ if LOG_FORMAT not in {"json", "plain"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "dispatch.logs.JsonLinesFormatter"},
-                   "plain": {"()": "dispatch.logs.PlainFormatter"}},
+    "formatters": {"json": {"()": "dispatch.ops.logs.JsonLinesFormatter"},
+                   "plain": {"()": "dispatch.ops.logs.PlainFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from dispatch.models import WeeklyShift
+from org.models import WeeklyShift
 from sla.models import Extension, SlaClock, Supervision, Suspension
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
 
@@ -119,7 +119,7 @@ def test_the_lead_transfers_and_the_ticket_leaves_their_sight(org, login, on_dut
 
 
 def test_an_extension_is_asked_on_the_ticket_and_approved_by_the_lead(org, login):
-    from tickets import services
+    from tickets.services import lifecycle as services
 
     ticket = services.ticket_assign(ticket=org.ticket("triage", urgency="urgent"),
                                     actor=org.centre_dispatcher.user, unit=org.unit,
@@ -138,7 +138,7 @@ def test_an_extension_is_asked_on_the_ticket_and_approved_by_the_lead(org, login
 
 
 def test_a_suspension_is_asked_approved_and_resumed_from_the_console(org, login):
-    from tickets import services
+    from tickets.services import lifecycle as services
 
     ticket = services.ticket_assign(ticket=org.ticket("triage", urgency="urgent"),
                                     actor=org.centre_dispatcher.user, unit=org.unit,
@@ -238,7 +238,7 @@ def test_each_action_is_refused_to_a_role_that_may_see_the_ticket_but_not_do_it(
 
 def test_a_refusal_without_a_reason_is_reported_on_the_approvals_page_and_changes_nothing(
         org, login):
-    from tickets import services
+    from tickets.services import lifecycle as services
 
     ticket = services.ticket_assign(ticket=org.ticket("triage", urgency="urgent"),
                                     actor=org.centre_dispatcher.user, unit=org.unit,

@@ -22,13 +22,13 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from dispatch.models import WeeklyShift
+from org.models import WeeklyShift
 from sla.models import Extension, SlaClock, SlaPolicy
 from tests.factories import ChannelFactory
-from tickets import services
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
+from tickets.dispatching.handoff import ticket_route
 from tickets.models import Ticket
-from tickets.routing_handoff import ticket_route
+from tickets.services import lifecycle as services
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told this test is aware of it.

@@ -5,7 +5,7 @@ from datetime import time
 import pytest
 from django.test import Client
 
-from dispatch.models import WeeklyShift
+from org.models import WeeklyShift
 from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_an_account_without_a_staff_role_is_told_so(db, django_user_model):
 
 def test_the_caseworker_queue_sorts_by_the_nearest_deadline_and_filters(org, login):
     from sla.models import SlaClock, SlaPolicy
-    from tickets import services
+    from tickets.services import lifecycle as services
 
     SlaPolicy.objects.filter(urgency="normal").update(active=False)
     urgent = services.ticket_assign(ticket=org.ticket("triage", urgency="urgent", title="燃气泄漏"),

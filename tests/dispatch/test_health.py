@@ -11,9 +11,9 @@ from celery import current_app
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-from dispatch import readiness
-from dispatch.models import ServiceHeartbeat
-from dispatch.services.heartbeat import heartbeat_record
+from dispatch.ops import readiness
+from dispatch.ops.heartbeat import heartbeat_record
+from org.models import ServiceHeartbeat
 from routing_model.models import ModelArtifact, ModelStatus, ModelVersion
 from routing_model.registry import _verified
 
@@ -131,7 +131,7 @@ def test_probes_are_not_redirected_to_https(client, alive, settings):
 
 
 def test_a_worker_that_stops_takes_its_heartbeat_row_with_it(db):
-    from dispatch.celery_liveness import WorkerHeartbeat
+    from dispatch.ops.celery_liveness import WorkerHeartbeat
 
     class FakeWorker:  # the two attributes the step reads
         hostname = "celery@host-7"

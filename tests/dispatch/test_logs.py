@@ -16,13 +16,13 @@ from celery.signals import after_task_publish
 from celery.worker.request import Request
 from django.db import connection
 
-from dispatch import log_context
 from dispatch.celery import app
-from dispatch.logs import JsonLinesFormatter, PlainFormatter
-from dispatch.task_logging import REQUEST_ID_HEADER
+from dispatch.ops import log_context
+from dispatch.ops.logs import JsonLinesFormatter, PlainFormatter
+from dispatch.ops.task_logging import REQUEST_ID_HEADER
 from tests.factories import ChannelFactory, TicketFactory
 from tests.tickets.intake.conftest import encode
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
 from tickets.tasks import ticket_route_task
 
 PHONE, LANDLINE, ID_NUMBER = "13812345678", "0755-83001234", "440304199001011234"
@@ -236,7 +236,7 @@ def test_a_ticket_task_names_its_ticket(db, settings, json_logs):
     settings.TICKET_ROUTER = ""  # the routing handoff then logs that the ticket waits
     ticket = TicketFactory()
     result = ticket_route_task.apply(args=[ticket.pk])
-    [line] = json_logs.from_logger("tickets.routing_handoff")
+    [line] = json_logs.from_logger("tickets.dispatching.handoff")
     assert (line["ticket"], line["task"], line["task_id"], line["request_id"]) == (
         ticket.number, "tickets.tasks.ticket_route_task", result.id, result.id)
     assert log_context.current() == {}
@@ -246,7 +246,7 @@ def test_a_ticket_id_costs_no_query_until_a_line_is_logged(db, json_logs,
                                                              django_assert_num_queries):
     ticket = TicketFactory()
     with django_assert_num_queries(0):
-        log_context.set_ticket_by_id(ticket.pk)
+        log_context.set_ticket_of(model_label="tickets.Ticket", pk=ticket.pk)
     with django_assert_num_queries(1):
         logging.getLogger("tests.lazy").warning("first line")
         logging.getLogger("tests.lazy").warning("second line")
@@ -355,5 +355,5 @@ def test_a_webhook_with_a_phone_and_an_id_number_never_logs_them_in_full(
     assert masked and {line["request_id"] for line in masked} == {
         response.headers["X-Request-ID"]}
     ticket_number = response.json()["ticket_number"]
-    [waits] = [line for line in lines if line["logger"] == "tickets.routing_handoff"]
+    [waits] = [line for line in lines if line["logger"] == "tickets.dispatching.handoff"]
     assert (waits["ticket"], waits["task"]) == (ticket_number, "tickets.tasks.ticket_received_task")

@@ -15,13 +15,13 @@ from django.apps import apps
 from kombu import Connection, Queue
 from prometheus_client.parser import text_string_to_metric_families
 
-from dispatch.models import ServiceHeartbeat
+from org.models import ServiceHeartbeat
 from routing_model.models import ModelVersion
 from sla.timers import sla_sweep
 from tests.factories import ChannelFactory, TicketFactory
-from tickets import services
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
 from tickets.models import Ticket
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)
@@ -213,7 +213,7 @@ def test_a_cache_outage_loses_the_count_but_not_the_request(client, db, monkeypa
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("dispatch.observability.refusals.cache.add", down)
+    monkeypatch.setattr("tickets.intake.refusals.cache.add", down)
     response = _post(client, "no-such-channel", b"{}", secret=None)
     assert response.status_code == 404
 

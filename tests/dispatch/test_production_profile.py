@@ -20,7 +20,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from dispatch.models import ServiceHeartbeat
+from org.models import ServiceHeartbeat
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 REDIS_URL = "redis://127.0.0.1:6379/15"

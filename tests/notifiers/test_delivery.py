@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from notifiers.registry import notifier_get
 from tests.receiver import Receiver
-from tickets.intake.signing import signature_verify
+from tickets.core.signing import signature_verify
 from tickets.models import Notification
-from tickets.notifications import notification_deliver, notification_send, notification_sweep
+from tickets.outbox.notifications import notification_deliver, notification_send, notification_sweep
 
 SENT_SMS: list[tuple[str, str]] = []
 

@@ -7,7 +7,7 @@ import time_machine
 
 from sla.clocks import sla_policy_for
 from sla.models import SlaClock, SlaPolicy
-from tickets import services
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 

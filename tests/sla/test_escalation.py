@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 
 from sla.models import SlaClock, SlaPolicy, Supervision
 from sla.timers import sla_sweep
-from tickets import services
 from tickets.models import Notification, Ticket
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)

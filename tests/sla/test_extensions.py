@@ -9,8 +9,8 @@ import time_machine
 from sla.extensions import sla_extension_decide, sla_extension_request
 from sla.models import SlaClock
 from sla.timers import sla_sweep
-from tickets import services
-from tickets.errors import TicketInputError, TransitionForbidden
+from tickets.core.errors import TicketInputError, TransitionForbidden
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)

@@ -11,8 +11,8 @@ from sla.extensions import sla_extension_decide, sla_extension_request
 from sla.models import Breach
 from sla.recompute import sla_breaches_recompute, sla_breaches_verify
 from sla.timers import sla_sweep
-from tickets import services
 from tickets.models import Ticket
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)

@@ -9,7 +9,7 @@ import time_machine
 from sla.models import Supervision
 from sla.supervision import supervision_answer, supervision_issue
 from sla.timers import sla_sweep
-from tickets.errors import TicketInputError, TransitionForbidden
+from tickets.core.errors import TicketInputError, TransitionForbidden
 from tickets.models import Notification
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -10,9 +10,9 @@ from sla.models import SlaClock, SlaPolicy, Suspension
 from sla.recompute import sla_breaches_verify
 from sla.suspensions import sla_suspension_decide, sla_suspension_end, sla_suspension_request
 from sla.timers import sla_sweep
-from tickets import services
-from tickets.errors import TicketInputError, TransitionForbidden
+from tickets.core.errors import TicketInputError, TransitionForbidden
 from tickets.models import Ticket
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)  # a Wednesday

@@ -10,8 +10,8 @@ from django.db import connection
 
 from sla.models import Breach, SlaClock
 from sla.timers import sla_clock_check, sla_sweep
-from tickets import services
 from tickets.models import Notification, Ticket
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)

@@ -27,10 +27,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from dispatch.models import ServiceHeartbeat
+from org.models import ServiceHeartbeat
 from sla.models import Breach, SlaClock, SlaPolicy
-from tickets import services
 from tickets.models import Notification, TicketEvent
+from tickets.services import lifecycle as services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 TICKETS = 100

@@ -130,7 +130,7 @@ def test_phone_is_shown_in_full_with_the_pii_permission(org, as_user):
 
 def test_events_cannot_be_deleted_or_changed_in_the_admin(org, superuser, client):
     ticket = org.ticket("received")
-    from tickets import services
+    from tickets.services import lifecycle as services
     services.ticket_triage(ticket=ticket, actor=None)
     event = TicketEvent.objects.get(ticket=ticket)
     client.force_login(superuser)
@@ -159,10 +159,10 @@ def test_the_intake_admin_pages_render(org, superuser, client, path):
 
 
 def test_the_admin_resends_a_dead_callback(org, superuser, client, monkeypatch):
-    from tickets import services
     from tickets.models import CallbackDelivery
+    from tickets.services import lifecycle as services
 
-    monkeypatch.setattr("tickets.callbacks._send_later", lambda *a: None)
+    monkeypatch.setattr("tickets.outbox.callbacks._send_later", lambda *a: None)
     ticket = org.ticket("received")
     ticket.channel.callback_url = "http://127.0.0.1:9/cb"
     ticket.channel.save()

@@ -4,19 +4,18 @@ from datetime import time
 
 import pytest
 
-from dispatch.models import WeeklyShift
-from tickets.collaboration import (
+from org.models import WeeklyShift
+from tickets.core.errors import IllegalTransition, TicketInputError, TransitionForbidden
+from tickets.dispatching.collaboration import (
     assist_task_reply,
     return_request_decide,
     ticket_assist_add,
-    ticket_close_unreasonable,
     ticket_return_request,
     ticket_ruling_decide,
 )
-from tickets.dispatching import ticket_dispatch
-from tickets.errors import IllegalTransition, TicketInputError, TransitionForbidden
+from tickets.dispatching.services import ticket_dispatch
 from tickets.models import DispatchCorrection, Notification, Ruling
-from tickets.services import ticket_follow_up, ticket_resolve
+from tickets.services.lifecycle import ticket_close_unreasonable, ticket_follow_up, ticket_resolve
 
 
 def _always_on_duty(*staff):
@@ -175,7 +174,7 @@ def test_a_satisfied_ticket_cannot_be_ruled_unreasonable(org):
 def test_every_merged_citizen_hears_of_the_parents_progress(org):
     from tests.factories import ChannelFactory, TicketFactory
     from tickets.models import CallbackDelivery
-    from tickets.services import ticket_merge, ticket_record_contact
+    from tickets.services.lifecycle import ticket_merge, ticket_record_contact
 
     parent = org.ticket("assigned", channel=ChannelFactory(
         code="hotline", callback_url="https://hotline.example.invalid/cb"))
@@ -197,8 +196,8 @@ def test_the_dispatch_accuracy_report_counts_from_the_trail(org, routed):
 
     from django.utils import timezone
 
-    from tickets.dispatching import ticket_dispatch_auto
-    from tickets.reports import dispatch_accuracy_report
+    from tickets.dispatching.services import ticket_dispatch_auto
+    from tickets.selectors.reports import dispatch_accuracy_report
 
     _always_on_duty(org.assignee, org.coworker, org.other_caseworker)
     stays = ticket_dispatch_auto(ticket=org.ticket("received"), unit=org.unit, probability=0.9)
@@ -209,7 +208,7 @@ def test_the_dispatch_accuracy_report_counts_from_the_trail(org, routed):
     bounced.refresh_from_db()
     manual = ticket_dispatch(ticket=bounced, actor=org.centre_dispatcher.user,
                              unit=org.other_unit)
-    from tickets.dispatching import ticket_reroute
+    from tickets.dispatching.services import ticket_reroute
     ticket_reroute(ticket=manual, actor=org.centre_dispatcher.user, unit=org.unit,
                    reason="再议")
     now = timezone.now()
@@ -229,7 +228,7 @@ def test_a_demand_ruled_unreasonable_stays_out_of_the_units_satisfaction_rate(or
 
     from django.utils import timezone
 
-    from tickets.reports import satisfaction_report
+    from tickets.selectors.reports import satisfaction_report
 
     happy = ticket_resolve(ticket=org.ticket("met"), actor=org.assignee.user, reply="好了")
     ticket_follow_up(ticket=happy, actor=None, satisfaction="satisfied")

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from tickets import services
-from tickets.errors import IllegalTransition, TicketConflict
+from tickets.core.errors import IllegalTransition, TicketConflict
 from tickets.models import Ticket, TicketEvent
+from tickets.services import lifecycle as services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

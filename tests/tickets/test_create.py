@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tests.factories import ChannelFactory
-from tickets import services
+from tickets.services import lifecycle as services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -104,7 +104,7 @@ def test_the_raw_record_is_not_marked_accepted_when_the_ticket_is_rolled_back(db
     def failing_event(**kwargs):
         raise RuntimeError("event insert failed")
 
-    monkeypatch.setattr(services, "_event", failing_event)
+    monkeypatch.setattr(services, "event_record", failing_event)
     with pytest.raises(RuntimeError):
         services.ticket_create(channel=channel, external_id="r-3", title="t", content="c",
                                intake_record=record)

@@ -9,11 +9,11 @@ from datetime import time
 import pytest
 from django.db import connection
 
-from dispatch.models import WeeklyShift
+from org.models import WeeklyShift
 from tests.factories import StaffFactory, UserFactory
-from tickets.assignment import assignee_choose
-from tickets.dispatching import ticket_dispatch
-from tickets.errors import TicketError
+from tickets.core.errors import TicketError
+from tickets.dispatching.assignment import assignee_choose
+from tickets.dispatching.services import ticket_dispatch
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -95,7 +95,7 @@ def test_a_deadlock_victim_runs_again_and_other_errors_do_not(org):
     import psycopg
     from django.db import OperationalError
 
-    from tickets.dispatching import _retrying
+    from tickets.dispatching.services import _retrying
 
     calls = []
 

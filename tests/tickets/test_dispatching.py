@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from dispatch.models import Leave, WeeklyShift
+from org.models import Leave, WeeklyShift
 from tests.factories import StaffFactory, TicketFactory, UserFactory
-from tickets.assignment import AssignedHow, assignee_choose
-from tickets.dispatching import (
+from tickets.dispatching.assignment import AssignedHow, assignee_choose
+from tickets.dispatching.services import (
     ticket_dispatch,
     ticket_dispatch_many,
     ticket_urgency_decide,
@@ -109,7 +109,7 @@ def test_agreeing_with_the_model_is_not_a_correction(org, clock):
 
 
 def test_a_caseworker_cannot_dispatch(org, clock):
-    from tickets.errors import TransitionForbidden
+    from tickets.core.errors import TransitionForbidden
 
     _on_duty(org.assignee)
     with pytest.raises(TransitionForbidden):
@@ -147,7 +147,7 @@ def test_a_disabled_signal_no_longer_counts(org):
 
 
 def test_the_unit_queue_lets_the_lead_name_someone_later(org, clock):
-    from tickets.services import ticket_reassign
+    from tickets.services.lifecycle import ticket_reassign
 
     done = ticket_dispatch(ticket=org.ticket("triage"), actor=org.centre_dispatcher.user,
                            unit=org.unit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tickets import services
 from tickets.models import AppendOnlyError, TicketEvent
+from tickets.services import lifecycle as services
 
 
 @pytest.fixture

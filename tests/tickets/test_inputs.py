@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import ChannelFactory, StaffFactory
-from tickets import services
-from tickets.errors import TicketInputError, TransitionConditionFailed
+from tickets.core.errors import TicketInputError, TransitionConditionFailed
 from tickets.models import Ticket, TicketEvent
+from tickets.services import lifecycle as services
 
 
 @pytest.mark.parametrize(("call", "field"), [

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tickets import services
-from tickets.errors import IllegalTransition
+from tickets.core.errors import IllegalTransition
 from tickets.models import Ticket, TicketEvent
+from tickets.services import lifecycle as services
 
 STATES = ["received", "triage", "assigned", "contacted", "met", "resolved", "closed", "merged",
           "rejected"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tickets import services
-from tickets.errors import TransitionForbidden
+from tickets.core.errors import TransitionForbidden
 from tickets.models import Ticket, TicketEvent
+from tickets.services import lifecycle as services
 
 ACTORS = ["system", "centre_dispatcher", "centre_supervisor", "lead", "assignee", "coworker",
           "unit_dispatcher", "other_lead", "outsider"]

@@ -5,13 +5,13 @@ from datetime import time
 import pytest
 from django.utils import timezone
 
-from dispatch.models import WeeklyShift
+from org.models import WeeklyShift
 from routing_model.models import RoutingRule
 from routing_model.serving import routing_rules_forget
 from tests.factories import TicketFactory
 from tests.routing_model.conftest import gazetteer, router_data_dir, segmenter  # noqa: F401
 from tests.routing_model.test_serving_and_retrain import active_model  # noqa: F401
-from tickets.routing import ticket_route_predict, ticket_training_samples
+from tickets.dispatching.routing import ticket_route_predict, ticket_training_samples
 
 
 def test_an_unsure_routed_ticket_keeps_the_prediction_and_waits_for_a_dispatcher(

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dispatch.models import Staff, Unit
+from org.models import Staff, Unit
 from sla.models import SupervisionLevel
 from tickets.models import ReturnReason, Satisfaction
 

@@ -16,10 +16,12 @@ from rest_framework.response import Response
 from sla.extensions import sla_extension_request
 from sla.supervision import supervision_issue
 from sla.suspensions import sla_suspension_request
-from tickets import collaboration, dispatching, services
 from tickets.api import action_serializers as inputs
 from tickets.api.serializers import TicketDetailSerializer
+from tickets.dispatching import collaboration
+from tickets.dispatching import services as dispatching
 from tickets.models import Ticket
+from tickets.services import lifecycle as services
 
 Call = Callable[[Ticket, Any, dict[str, Any]], Ticket]
 
@@ -56,11 +58,11 @@ def _then_ticket(service: Callable[..., object]) -> Call:
 
 
 def _merge(ticket: Ticket, user: Any, v: dict[str, Any]) -> Ticket:
-    from tickets.selectors import ticket_visible_to
+    from tickets.core.selectors import ticket_visible_to
 
     parent = ticket_visible_to(user=user).filter(number=v["parent"]).first()
     if parent is None:
-        from tickets.errors import TicketInputError
+        from tickets.core.errors import TicketInputError
 
         raise TicketInputError({"parent": [f"找不到主单 {v['parent']}"]}, ticket=ticket)
     return services.ticket_merge(ticket=ticket, actor=user, parent=parent, reason=v["reason"])
@@ -135,7 +137,7 @@ TICKET_ACTIONS: dict[str, Callable[..., Response]] = {
         url_path="close-unreasonable",
         summary="督办员审定不合理诉求并归档",
         input_class=inputs.ReasonInput,
-        call=lambda t, u, v: collaboration.ticket_close_unreasonable(ticket=t, actor=u, **v),
+        call=lambda t, u, v: services.ticket_close_unreasonable(ticket=t, actor=u, **v),
     ),
     "return_request": ticket_action(
         name="return_request",

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from tickets.errors import (
+from tickets.core.errors import (
     IllegalTransition,
     TicketConflict,
     TicketError,

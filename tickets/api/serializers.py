@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sla.models import Extension, SlaClock, Supervision, Suspension
-from tickets.masking import mask_id_number, mask_phone
+from tickets.core.masking import mask_id_number, mask_phone
 from tickets.models import DuplicateCandidate, Ticket, TicketEvent
 
 

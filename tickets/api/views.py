@@ -18,12 +18,11 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dispatch import log_context
+from org.roles import is_district_dispatcher, is_district_supervisor, is_superuser
 from sla.extensions import sla_extension_decide
 from sla.models import Extension, Supervision, Suspension
 from sla.supervision import supervision_answer
 from sla.suspensions import sla_suspension_decide, sla_suspension_end
-from tickets import collaboration, dispatching
 from tickets.api import action_serializers as inputs
 from tickets.api.actions import TICKET_ACTIONS
 from tickets.api.filters import TicketFilter
@@ -32,14 +31,11 @@ from tickets.api.serializers import (
     TicketEventSerializer,
     TicketListSerializer,
 )
+from tickets.core.selectors import ticket_event_list, ticket_visible_to
+from tickets.dispatching import collaboration
+from tickets.dispatching import services as dispatching
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
-from tickets.reports import dispatch_accuracy_report, satisfaction_report
-from tickets.selectors import ticket_event_list, ticket_visible_to
-from tickets.transition_rules import (
-    is_district_dispatcher,
-    is_district_supervisor,
-    is_superuser,
-)
+from tickets.selectors.reports import dispatch_accuracy_report, satisfaction_report
 
 
 @extend_schema(tags=["工单 tickets"])
@@ -49,7 +45,6 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TicketFilter
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        log_context.set_ticket(self.kwargs.get("number"))  # detail routes name one ticket
         tickets = ticket_visible_to(user=self.request.user).order_by("-received_at", "-pk")
         if self.action == "retrieve":
             tickets = tickets.prefetch_related("assisting_units", "duplicate_candidates__original",
@@ -102,11 +97,6 @@ class _OnVisibleTickets(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         visible = ticket_visible_to(user=self.request.user).values("pk")
         return self.row_model.objects.filter(ticket_id__in=visible).select_related("ticket")
-
-    def get_object(self) -> Any:
-        row = super().get_object()
-        log_context.set_ticket(row.ticket.number)
-        return row
 
     def _call(self, request: Request, input_class: type[serializers.Serializer],
               service: Callable[..., Any], row_name: str) -> Response:

@@ -8,9 +8,12 @@ takes effect within ``INTAKE_CHANNEL_CACHE_SECONDS`` in every process.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
+from org.directory import DEFAULT_FIXTURES_DIR, OrgLoadReport, fixture_read, org_load, row_upsert
 from tickets.models import Channel
 
 _cache: dict[str, tuple[float, Channel | None]] = {}
@@ -34,3 +37,18 @@ def intake_channel_get(*, code: str, now: float | None = None) -> Channel | None
 
 def intake_channel_cache_clear() -> None:
     _cache.clear()
+
+
+def directory_load(*, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> OrgLoadReport:
+    """The whole directory in one transaction: the channels of channels.json, then the org's
+    units and role groups. Fixture-owned fields follow the files; a channel's active flag,
+    secrets and callback URL are set only when it is created."""
+    report = OrgLoadReport()
+    with transaction.atomic():
+        for item in fixture_read(fixtures_dir=fixtures_dir, name="channels.json"):
+            row_upsert(Channel, lookup={"code": item["code"]},
+                       owned={"name": item["name"], "family": item["family"],
+                              "description": item.get("description", "")},
+                       on_create={"active": True}, report=report, kind="channels")
+        org_load(fixtures_dir=fixtures_dir, report=report)
+    return report

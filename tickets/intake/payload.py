@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from tickets.intake.text import clean_text, id_number_is_valid, normalise_mobile, to_half_width
+from tickets.core.text import clean_text, id_number_is_valid, normalise_mobile, to_half_width
 
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_YEAR = 2000

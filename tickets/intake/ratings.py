@@ -10,12 +10,12 @@ import json
 import time
 from collections.abc import Mapping
 
-from tickets.errors import TicketError
+from tickets.core.errors import TicketError
+from tickets.core.signing import SignatureError, signature_verify
 from tickets.intake.channels import intake_channel_get
 from tickets.intake.services import IntakeResponse, _error, _is_json
-from tickets.intake.signing import SignatureError, signature_verify
 from tickets.models import Satisfaction, Ticket
-from tickets.services import ticket_follow_up
+from tickets.services.lifecycle import ticket_follow_up
 
 
 def rating_receive(*, channel_code: str, body: bytes, content_type: str,

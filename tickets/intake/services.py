@@ -17,16 +17,17 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from dispatch.observability.refusals import intake_refusal_count
-from tickets.errors import TicketInputError
-from tickets.intake.adapters.base import NormalisedRequest, adapter_for
+from tickets.core.errors import TicketInputError
+from tickets.core.signing import SignatureError, signature_verify
+from tickets.core.text import find_id_numbers, find_mobiles
+from tickets.intake.adapters import adapter_for
+from tickets.intake.adapters.base import NormalisedRequest
 from tickets.intake.channels import intake_channel_get
 from tickets.intake.payload import PayloadError
 from tickets.intake.ratelimit import rate_limit_hit
-from tickets.intake.signing import SignatureError, signature_verify
-from tickets.intake.text import find_id_numbers, find_mobiles
+from tickets.intake.refusals import intake_refusal_count
 from tickets.models import Channel, IntakeOutcome, IntakeRecord, Ticket
-from tickets.services import ticket_create
+from tickets.services.lifecycle import ticket_create
 
 KEPT_HEADERS = ("content-type", "user-agent", "x-signature", "x-request-id", "x-forwarded-for")
 

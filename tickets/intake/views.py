@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets.intake.adapters.base import adapter_for
+from tickets.intake.adapters import adapter_for
 from tickets.intake.ratings import rating_receive
 from tickets.intake.services import intake_receive
 from tickets.models import ChannelFamily

@@ -1,6 +1,5 @@
 """Models of the tickets app, one module per concern; import them from here."""
 
-from tickets.models.callbacks import CallbackDelivery, DeliveryStatus
 from tickets.models.channel import Channel, ChannelFamily, new_signing_secrets
 from tickets.models.collaboration import (
     AssistState,
@@ -13,7 +12,7 @@ from tickets.models.collaboration import (
     Ruling,
     RulingState,
 )
-from tickets.models.dispatching import DispatchCorrection, Notification, UrgentSignal
+from tickets.models.dispatching import DispatchCorrection, UrgentSignal
 from tickets.models.event import AppendOnlyError, EventAction, TicketEvent, TicketEventQuerySet
 from tickets.models.intake import (
     DuplicateCandidate,
@@ -21,6 +20,7 @@ from tickets.models.intake import (
     IntakeOutcome,
     IntakeRecord,
 )
+from tickets.models.outbox import CallbackDelivery, DeliveryStatus, Notification
 from tickets.models.ticket import (
     OPEN_STATES,
     WORKING_STATES,

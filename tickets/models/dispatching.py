@@ -1,9 +1,8 @@
-"""What automatic dispatch reads and leaves behind: urgent signals, corrections, notifications."""
+"""What automatic dispatch reads and leaves behind: urgent signals and corrections."""
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models.ticket import Ticket
@@ -45,38 +44,3 @@ class DispatchCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.predicted_unit or '—'} → {self.chosen_unit}"
-
-
-class Notification(models.Model):
-    """A notice to one person: always in-app (this row); the notifiers named in
-    settings.NOTIFIERS (log, webhook, SMS) deliver it too, after commit."""
-
-    recipient = models.ForeignKey("dispatch.Staff", verbose_name=_("接收人"),
-                                  on_delete=models.CASCADE, related_name="notifications")
-    ticket = models.ForeignKey(Ticket, verbose_name=_("工单"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("类型"), max_length=32)
-    text = models.CharField(_("内容"), max_length=300)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    # Notifiers that have it (names from settings.NOTIFIERS); delivered_at once all have.
-    delivered_to = models.JSONField(_("已送达"), default=list, blank=True)
-    delivered_at = models.DateTimeField(_("送达完成"), null=True, blank=True)
-    delivery_attempts = models.PositiveSmallIntegerField(_("送达尝试次数"), default=0)
-    delivery_error = models.CharField(_("送达错误"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-created_at"]
-        indexes = [
-            # A person's unread notices (the console's bell).
-            models.Index(fields=["recipient", "created_at"], name="notification_unread",
-                         condition=Q(read_at__isnull=True)),
-            # The sweeper: notices some notifier has not delivered yet (lost broker message).
-            models.Index(fields=["created_at"], name="notification_undelivered",
-                         condition=Q(delivered_at__isnull=True)),
-        ]
-
-    def __str__(self) -> str:
-        return self.text

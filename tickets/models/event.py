@@ -91,7 +91,7 @@ class TicketEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at"),
-            # /metrics' routing outcome (dispatch.observability.metrics.routing_outcome_counts):
+            # /metrics' routing outcome (dispatch.ops.metrics.collector.routing_outcome_counts):
             # COUNT per action of each ticket's first routing decision, out of "received".
             models.Index(fields=["action"], name="ticketevent_first_routing",
                          condition=models.Q(from_state="received",

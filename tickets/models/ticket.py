@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from tickets import transition_rules as rules
+from tickets.models import transition_rules as rules
 from tickets.models.channel import Channel
 
 

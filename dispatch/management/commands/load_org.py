@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dispatch.services.org import DEFAULT_FIXTURES_DIR, OrgLoadReport, org_load
+from org.directory import DEFAULT_FIXTURES_DIR, OrgLoadReport
+from tickets.intake.channels import directory_load
 
 
 def write_report(command: BaseCommand, report: OrgLoadReport) -> None:
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--fixtures-dir", type=Path, default=DEFAULT_FIXTURES_DIR)
 
     def handle(self, *args: Any, fixtures_dir: Path, **options: Any) -> None:
-        report = org_load(fixtures_dir=fixtures_dir)
+        report = directory_load(fixtures_dir=fixtures_dir)
         write_report(self, report)
         self.stdout.write(self.style.SUCCESS("组织目录已是最新" if not report.changed
                                              else "组织目录已加载"))

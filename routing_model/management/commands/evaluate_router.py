@@ -8,12 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.starter import generated_samples
 from routing_model.baseline import baseline_cross_validate
 from routing_model.csv_samples import CsvSampleError, samples_from_csv
+from routing_model.models import ModelVersion
 from routing_model.pipeline import FEATURE_SETS, RouterConfig
 from routing_model.registry import router_active
 from routing_model.segmenter import segmenter_get
-from routing_model.starter import generated_samples
 from routing_model.training import (
     Metrics,
     TrainingSample,
@@ -122,7 +123,6 @@ class Command(BaseCommand):
 
 
 def loaded_samples(version: str) -> int:
-    from routing_model.models import ModelVersion
 
     row = ModelVersion.objects.filter(version=version).values_list("samples", flat=True)
     return row.first() or 0

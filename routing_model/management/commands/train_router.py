@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 
+from demo.starter import generated_samples
 from routing_model.csv_samples import CsvSampleError, samples_from_csv
 from routing_model.pipeline import FEATURE_SETS, RouterConfig
 from routing_model.registry import model_version_promote, model_version_register
 from routing_model.segmenter import segmenter_get
-from routing_model.starter import generated_samples
 from routing_model.training import router_train, samples_prepare
 
 

@@ -4,7 +4,7 @@ from datetime import time
 
 import pytest
 
-from dispatch.models import WeeklyShift
+from org.models import WeeklyShift
 from tickets.models import AssistTask, ReturnRequest, Ruling
 
 

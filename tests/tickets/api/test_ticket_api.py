@@ -8,9 +8,9 @@ from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tickets import services
-from tickets.intake.adapters.base import adapter_for
+from tickets.intake.adapters import adapter_for
 from tickets.models import ChannelFamily
+from tickets.services import lifecycle as services
 
 SH = ZoneInfo("Asia/Shanghai")
 

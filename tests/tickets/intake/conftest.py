@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.factories import ChannelFactory
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
 
 
 def encode(payload: Any) -> bytes:

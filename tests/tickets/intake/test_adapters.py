@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.services.org import org_load
-from tickets.intake.adapters.base import ADAPTERS, adapter_for
+from tickets.intake.adapters import adapter_for
+from tickets.intake.adapters.base import ADAPTERS
+from tickets.intake.channels import directory_load
 from tickets.intake.payload import PayloadError
 from tickets.models import Channel, ChannelFamily
 
@@ -18,7 +19,7 @@ def test_every_family_has_an_adapter():
 
 
 def test_every_registered_channel_has_payload_examples(db):
-    org_load()
+    directory_load()
     for channel in Channel.objects.all():
         examples = adapter_for(channel.family).examples()
         assert examples, f"{channel.code} ({channel.family}) has no examples"

@@ -11,10 +11,15 @@ import time_machine
 from django.utils import timezone
 
 from tests.receiver import Receiver
-from tickets import services
-from tickets.callbacks import backoff_seconds, callback_deliver, callback_resend, callback_sweep
-from tickets.intake.signing import signature_verify
+from tickets.core.signing import signature_verify
 from tickets.models import CallbackDelivery
+from tickets.outbox.callbacks import (
+    backoff_seconds,
+    callback_deliver,
+    callback_resend,
+    callback_sweep,
+)
+from tickets.services import lifecycle as services
 from tickets.tasks import callback_deliver_task
 
 
@@ -29,7 +34,7 @@ def receiver():
 def queued(monkeypatch):
     """Deliveries handed to Celery, captured instead of sent to a broker."""
     sent: list[tuple[int, float]] = []
-    monkeypatch.setattr("tickets.callbacks._send_later",
+    monkeypatch.setattr("tickets.outbox.callbacks._send_later",
                         lambda delivery_id, countdown: sent.append((delivery_id, countdown)))
     return sent
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from tickets.duplicates import duplicate_candidates_find, text_similarity
+from tickets.dispatching.duplicates import duplicate_candidates_find, text_similarity
 from tickets.models import DuplicateCandidate, Ticket
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -66,7 +66,7 @@ def test_a_ticket_without_phone_or_address_finds_nothing(org):
 
 
 def test_running_the_check_twice_adds_nothing(post_and_settle, channel_of):
-    from tickets.duplicates import duplicate_check
+    from tickets.dispatching.duplicates import duplicate_check
 
     channel = channel_of("web_form")
     post_and_settle(channel, _payload(1, NOISE))

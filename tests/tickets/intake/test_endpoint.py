@@ -8,7 +8,7 @@ import time
 import pytest
 from django.test import override_settings
 
-from tickets.intake.adapters.base import adapter_for
+from tickets.intake.adapters import adapter_for
 from tickets.models import IntakeRecord, Ticket, TicketEvent
 from tickets.models.channel import ChannelFamily
 

@@ -9,9 +9,9 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch.services.org import org_load
-from tickets.intake.adapters.base import adapter_for
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
+from tickets.intake.adapters import adapter_for
+from tickets.intake.channels import directory_load
 from tickets.models import Channel, ChannelFamily, IntakeRecord, Ticket
 
 FAMILIES = list(ChannelFamily.values)
@@ -67,7 +67,7 @@ def _check(client, family: str, body: bytes) -> None:
 @given(case=mutated_examples())
 def test_mutated_examples_never_cause_a_5xx(client, db, case):
     if not Channel.objects.exists():
-        org_load()
+        directory_load()
     _check(client, *case)
 
 
@@ -76,5 +76,5 @@ def test_mutated_examples_never_cause_a_5xx(client, db, case):
 @given(case=raw_bodies)
 def test_arbitrary_bodies_never_cause_a_5xx(client, db, case):
     if not Channel.objects.exists():
-        org_load()
+        directory_load()
     _check(client, *case)

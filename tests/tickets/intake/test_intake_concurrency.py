@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 
 from tests.factories import ChannelFactory
-from tickets.intake.adapters.base import adapter_for
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
+from tickets.intake.adapters import adapter_for
 from tickets.models import IntakeRecord, Ticket
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

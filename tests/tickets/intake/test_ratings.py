@@ -4,7 +4,7 @@ import json
 import time
 
 from tests.factories import TicketFactory
-from tickets.intake.signing import signature_header
+from tickets.core.signing import signature_header
 
 
 def _rate(client, channel, payload, *, secret=None):

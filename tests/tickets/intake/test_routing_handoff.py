@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.test import override_settings
 from django.utils import timezone
 
-from tickets import routing_handoff
+from tickets.dispatching import handoff as routing_handoff
 from tickets.models import Ticket
 
 

@@ -3,7 +3,7 @@ import hmac
 
 import pytest
 
-from tickets.intake.signing import SignatureError, signature_header, signature_verify
+from tickets.core.signing import SignatureError, signature_header, signature_verify
 
 BODY = b'{"call_id": "1"}'
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tickets.intake.text import (
+from tickets.core.text import (
     clean_text,
     find_id_numbers,
     find_mobiles,

@@ -80,8 +80,3 @@ def register(adapter_class: type[IntakeAdapter]) -> type[IntakeAdapter]:
     ADAPTERS[adapter_class.family] = adapter_class()
     return adapter_class
 
-
-def adapter_for(family: str) -> IntakeAdapter:
-    from tickets.intake import adapters  # noqa: F401  (importing registers every family)
-
-    return ADAPTERS[family]

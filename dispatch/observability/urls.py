@@ -1,6 +1,0 @@
-from django.urls import path
-
-from dispatch.observability.views import metrics_view
-
-# Included at "metrics" (no trailing slash: the path Prometheus scrapes by default).
-urlpatterns = [path("", metrics_view, name="metrics")]

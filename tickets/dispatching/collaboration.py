@@ -1,0 +1,213 @@
+"""Returns (退单) with approval, binding rulings (审定) on bounced tickets, and assisting units
+(协办): who handles a ticket when the first choice was wrong or not enough.
+
+Each is a service like those in tickets.services: validated input, one transaction, an event in
+the ticket's trail, notifications to the people who must act.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from org import roles
+from org.models import Staff, StaffRole, Unit
+from org.selectors import district_supervisors, unit_leads
+from tickets.core.errors import IllegalTransition, TicketInputError, TransitionForbidden
+from tickets.core.trail import actor_label, ticket_event_record
+from tickets.dispatching.assignment import assignee_choose
+from tickets.dispatching.services import notify, ticket_dispatch_as
+from tickets.models import (
+    WORKING_STATES,
+    AssistState,
+    AssistTask,
+    DispatchCorrection,
+    EventAction,
+    RequestState,
+    ReturnReason,
+    ReturnRequest,
+    Ruling,
+    RulingState,
+    Ticket,
+)
+from tickets.models import transition_rules as rules
+from tickets.services.lifecycle import ticket_return
+
+Actor = AbstractBaseUser
+# A ticket returned this many times is a tug of war: a supervisor decides, once and for all.
+RULING_AFTER_RETURNS = 2
+
+
+def _refuse(ticket: Ticket, action: str, actor: Actor) -> None:
+    raise TransitionForbidden(ticket=ticket, action=action, actor_label=actor_label(actor))
+
+
+# --- returns -------------------------------------------------------------------------------------
+
+def ticket_return_request(*, ticket: Ticket, actor: Actor, reason_code: str,
+                          text: str) -> ReturnRequest:
+    """A member of the ticket's unit asks to return it. The unit lead's own request is
+    approved at once; anyone else's waits for the lead."""
+    ticket = Ticket.objects.select_related("unit").get(pk=ticket.pk)
+    errors = {
+        "reason_code": [] if reason_code in ReturnReason.values
+        else [f"退单理由只能是 {ReturnReason.values}"],
+        "text": [] if text.strip() else ["请写明退单说明"],
+    }
+    if errors["reason_code"] or errors["text"]:
+        raise TicketInputError(errors, ticket=ticket)
+    if ticket.state not in WORKING_STATES:
+        raise IllegalTransition(ticket=ticket, action="return_to_triage")
+    if not (rules.is_unit_member(ticket, actor) or roles.is_superuser(actor)):
+        _refuse(ticket, "return_to_triage", actor)
+    if ticket.rulings.filter(state=RulingState.DECIDED, unit=ticket.unit).exists():
+        raise TicketInputError({"ticket": ["该工单已由督办员审定由本单位承办，不能退单"]},
+                               ticket=ticket)
+    try:
+        with transaction.atomic():
+            request = ReturnRequest.objects.create(
+                ticket=ticket, unit=ticket.unit, reason_code=reason_code, text=text.strip(),
+                requested_by=actor, requested_at=timezone.now())
+            ticket_event_record(ticket=ticket, actor=actor, action=EventAction.RETURN_REQUEST,
+                                reason=request.label, payload={"reason_code": reason_code})
+            for lead in unit_leads(ticket.unit_id):
+                notify(recipient=lead, ticket=ticket, kind="return_request",
+                       text=f"工单 {ticket.number} 申请退单，待您审核")
+    except IntegrityError:
+        raise TicketInputError({"ticket": ["该工单已有待审核的退单申请"]}, ticket=ticket) from None
+    if rules.is_lead_of_ticket_unit(ticket, actor) or roles.is_superuser(actor):
+        return_request_decide(request=request, actor=actor, approve=True)
+        request.refresh_from_db()
+    return request
+
+
+def return_request_decide(*, request: ReturnRequest, actor: Actor, approve: bool,
+                          note: str = "") -> ReturnRequest:
+    """The unit lead approves (the ticket goes back to triage with the reason, and to a
+    supervisor if it has now been returned twice) or refuses (it stays with the unit)."""
+    with transaction.atomic():
+        request = ReturnRequest.objects.select_for_update().select_related("ticket").get(
+            pk=request.pk)
+        ticket = request.ticket
+        if request.state != RequestState.PENDING:
+            raise TicketInputError({"request": ["该退单申请已审核"]}, ticket=ticket)
+        if not (rules.is_lead_of_ticket_unit(ticket, actor) or roles.is_superuser(actor)):
+            _refuse(ticket, "return_to_triage", actor)
+        if not approve and not note.strip():
+            raise TicketInputError({"note": ["驳回退单请写明理由"]}, ticket=ticket)
+        request.state = RequestState.APPROVED if approve else RequestState.REFUSED
+        request.decided_by, request.decided_at = actor, timezone.now()
+        request.decision_note = note.strip()
+        request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        if not approve:
+            ticket_event_record(ticket=ticket, actor=actor, action=EventAction.RETURN_REFUSE,
+                                reason=note.strip())
+            return request
+        ticket = ticket_return(ticket=ticket, actor=actor, reason=request.label)
+        returned = list(ticket.return_requests.filter(state=RequestState.APPROVED)
+                        .order_by("decided_at").values_list("unit__code", flat=True))
+        if len(returned) >= RULING_AFTER_RETURNS and not ticket.rulings.filter(
+                state=RulingState.PENDING).exists():
+            Ruling.objects.create(ticket=ticket, returned_by=returned,
+                                  requested_at=timezone.now())
+            ticket_event_record(ticket=ticket, actor=None, action=EventAction.RULING_REQUEST,
+                                reason=f"已退单 {len(returned)} 次（{'、'.join(returned)}），"
+                                       "提请督办员审定承办单位",
+                                payload={"returned_by": returned})
+            for supervisor in district_supervisors():
+                notify(recipient=supervisor, ticket=ticket, kind="ruling_request",
+                       text=f"工单 {ticket.number} 多次退单，请审定承办单位")
+    return request
+
+
+def ticket_ruling_decide(*, ruling: Ruling, actor: Actor, unit: Unit,
+                         assignee: Staff | None = None, reason: str) -> Ticket:
+    """The supervisor's binding decision: the ticket goes to ``unit`` (a person on duty, or
+    the one named), which can no longer return it; it is kept as a correction/training label."""
+    with transaction.atomic():
+        ruling = Ruling.objects.select_for_update().select_related("ticket").get(pk=ruling.pk)
+        ticket = ruling.ticket
+        if not rules.may_rule(ticket, actor):
+            _refuse(ticket, "ruling", actor)
+        if ruling.state != RulingState.PENDING:
+            raise TicketInputError({"ruling": ["该工单已审定"]}, ticket=ticket)
+        if not reason.strip():
+            raise TicketInputError({"reason": ["请写明审定意见"]}, ticket=ticket)
+        ticket = ticket_dispatch_as(ticket=ticket, actor=actor, unit=unit, assignee=assignee,
+                                    reason=f"督办员审定：{reason.strip()}")
+        ruling.state, ruling.unit, ruling.reason = RulingState.DECIDED, unit, reason.strip()
+        ruling.decided_by, ruling.decided_at = actor, timezone.now()
+        ruling.save(update_fields=["state", "unit", "reason", "decided_by", "decided_at"])
+        ticket_event_record(ticket=ticket, actor=actor, action=EventAction.RULING,
+                            reason=reason.strip(), payload={"unit": unit.code})
+        DispatchCorrection.objects.create(
+            ticket=ticket, at=ruling.decided_at, actor_label=actor_label(actor), kind="ruling",
+            predicted_unit=ticket.predicted_unit.code if ticket.predicted_unit else "",
+            chosen_unit=unit.code, reason=reason.strip())
+    return ticket
+
+
+# --- assisting units ------------------------------------------------------------------------
+
+def ticket_assist_add(*, ticket: Ticket, actor: Actor, unit: Unit, task: str) -> AssistTask:
+    """The lead unit (its lead) or the centre adds an assisting unit with its own task; a
+    person on duty there is named when there is one."""
+    ticket = Ticket.objects.select_related("unit").get(pk=ticket.pk)
+    if ticket.state not in WORKING_STATES:
+        raise IllegalTransition(ticket=ticket, action=EventAction.ASSIST_ADD)
+    if not rules.may_edit_routing(ticket, actor) or actor is None:
+        _refuse(ticket, EventAction.ASSIST_ADD, actor)
+    errors = {"task": [] if task.strip() else ["请写明协办事项"],
+              "unit": ["协办单位不能是主办单位"] if unit.pk == ticket.unit_id
+              else ([] if unit.active else [f"单位「{unit.name}」已停用"])}
+    if any(errors.values()):
+        raise TicketInputError(errors, ticket=ticket)
+    try:
+        with transaction.atomic():
+            choice = assignee_choose(unit=unit, at=timezone.now())
+            assist = AssistTask.objects.create(ticket=ticket, unit=unit, task=task.strip(),
+                                               assignee=choice.staff,
+                                               created_at=timezone.now())
+            ticket.assisting_units.add(unit)
+            ticket_event_record(ticket=ticket, actor=actor, action=EventAction.ASSIST_ADD,
+                                reason=task.strip(),
+                                payload={"unit": unit.code, "assignee":
+                                         choice.staff.user.get_username() if choice.staff
+                                         else None})
+            recipient = choice.staff or unit.duty_lead
+            notify(recipient=recipient, ticket=ticket, kind="assist",
+                   text=f"工单 {ticket.number} 请协办：{task.strip()[:60]}")
+    except IntegrityError:
+        raise TicketInputError({"unit": [f"「{unit.name}」已有未完成的协办任务"]},
+                               ticket=ticket) from None
+    return assist
+
+
+def assist_task_reply(*, task: AssistTask, actor: Actor, reply: str) -> AssistTask:
+    """The assisting unit (its named person or lead) answers its task."""
+    with transaction.atomic():
+        task = AssistTask.objects.select_for_update().select_related("ticket", "unit").get(
+            pk=task.pk)
+        staff = roles.staff_of(actor)
+        allowed = roles.is_superuser(actor) or (staff is not None and (
+            staff.pk == task.assignee_id
+            or (staff.unit_id == task.unit_id and staff.role == StaffRole.UNIT_LEAD)))
+        if not allowed:
+            _refuse(task.ticket, EventAction.ASSIST_REPLY, actor)
+        if task.state != AssistState.OPEN:
+            raise TicketInputError({"task": ["该协办任务已结束"]}, ticket=task.ticket)
+        if not reply.strip():
+            raise TicketInputError({"reply": ["请填写协办回复"]}, ticket=task.ticket)
+        task.state, task.reply, task.replied_at = AssistState.REPLIED, reply.strip(), \
+            timezone.now()
+        task.save(update_fields=["state", "reply", "replied_at"])
+        ticket_event_record(ticket=task.ticket, actor=actor, action=EventAction.ASSIST_REPLY,
+                            reason=reply.strip(), payload={"unit": task.unit.code})
+        if task.ticket.assignee is not None:
+            notify(recipient=task.ticket.assignee, ticket=task.ticket, kind="assist_reply",
+                   text=f"「{task.unit.name}」已回复协办事项")
+    return task
+
+
+# --- follow-up ------------------------------------------------------------------------------------
