@@ -7,7 +7,7 @@ disk is shared), one PostgreSQL database and one Redis, on 127.0.0.1 only:
     A: web (gunicorn), worker (default queue), retrain worker (queue "retrain"), beat
     B: web (gunicorn), worker (default queue)
 1. A fresh database (dispatch_multi, dropped first): `migrate` with checks, `load_org`,
-   `load_demo_staff`; on A, two router models are trained (`train_router --generated N`):
+   `load_demo_staff`; on A, two router models are trained (`train_synthetic_router N`):
    the first promoted, the second left a candidate.
 2. Every process starts; both webs must answer /readyz/ with 200 (migrated, broker, worker and
    beat heartbeats, model loadable).
@@ -182,8 +182,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     Channel.objects.update(rate_limit_per_minute=10_000_000)  # measure the layout, not limits
     Staff.objects.filter(role="caseworker").update(capacity=30_000)
-    manage(a.env, "train_router", "--generated", str(args.train), "--promote")
-    manage(a.env, "train_router", "--generated", str(args.train), "--seed", "7")
+    manage(a.env, "train_synthetic_router", str(args.train), "--promote")
+    manage(a.env, "train_synthetic_router", str(args.train), "--seed", "7")
     first, second = (ModelVersion.objects.order_by("created_at")
                      .values_list("version", flat=True))
     prepared_s = time.perf_counter() - t0

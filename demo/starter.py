@@ -31,9 +31,9 @@ def generated_samples(*, count: int, seed: int = STARTER_SEED,
 
 
 def router_starter_train(*, count: int, seed: int = STARTER_SEED,
-                         config: RouterConfig | None = None) -> ModelVersion:
+                         config: RouterConfig | None = None, promote: bool = True) -> ModelVersion:
     """Train on 90% of ``count`` generated requests, measure on the other 10%, register and
-    promote."""
+    (unless told not to) promote."""
     samples = generated_samples(count=count, seed=seed)
     segmenter = segmenter_get()
     gazetteer = gazetteer_get()
@@ -52,7 +52,7 @@ def router_starter_train(*, count: int, seed: int = STARTER_SEED,
                  "train_seconds": round(trained.seconds, 1)},
         note="初始模型（合成语料训练）",
     )
-    return model_version_promote(version=version.version)
+    return model_version_promote(version=version.version) if promote else version
 
 
 def router_starter_ensure(*, count: int) -> ModelVersion | None:

@@ -1,5 +1,7 @@
-"""Working time, exact to the minute: which days are working days in China (statutory holidays
-and make-up working days, 调休), and the working hours of a day (e.g. 09:00–12:00, 14:00–18:00).
+"""The one working-time calendar, for the SLA clocks and the duty roster: which days are working
+days in China (statutory holidays and make-up working days, 调休), which are public holidays (a
+roster suspends the shifts not marked for holidays), and the working hours of a day (e.g.
+09:00–12:00, 14:00–18:00), exact to the minute.
 
 A day's kind comes from, in order: the Holiday table (admin rows override everything), the
 chinesecalendar package (which only knows the years it was released for), and, for a year nobody
@@ -10,7 +12,7 @@ sla.W001 warns ahead of time). All arithmetic is in the district's local time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -45,6 +47,26 @@ def day_is_workday(day: date, overrides: Mapping[date, bool]) -> bool:
             logger.warning("no holiday schedule for %s: counting plain weekends only (load the "
                            "year's schedule into the Holiday table)", day.year)
         return day.weekday() < 5
+
+
+def day_is_public_holiday(day: date, overrides: Mapping[date, bool]) -> bool:
+    """A statutory holiday (weekend days inside its period included), or a day the Holiday
+    table declares off. An ordinary weekend is not one: weekly shifts name their weekdays."""
+    if day in overrides:
+        return not overrides[day]
+    try:
+        off, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return False  # an unknown year: only the Holiday table's rows (day_is_workday warns)
+    return bool(off and name)
+
+
+def public_holidays_among(days: Iterable[date]) -> set[date]:
+    """Which of these days are public holidays (one query, for the days asked only: the roster
+    asks for today and yesterday at every dispatch)."""
+    wanted = list(days)
+    overrides = dict(Holiday.objects.filter(date__in=wanted).values_list("date", "is_workday"))
+    return {day for day in wanted if day_is_public_holiday(day, overrides)}
 
 
 def working_hours_parse(text: str) -> tuple[tuple[time, time], ...]:

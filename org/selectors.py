@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from org.models import ExtraShift, Holiday, Leave, Staff, StaffRole, Unit, WeeklyShift
+from org.calendar import public_holidays_among
+from org.models import ExtraShift, Leave, Staff, StaffRole, Unit, WeeklyShift
 
 WEEK_HOURS = [(weekday, hour) for weekday in range(7) for hour in range(24)]
 
@@ -36,8 +37,7 @@ def staff_on_duty(*, unit: Unit, at: datetime | None = None,
     at = at or timezone.now()
     local = timezone.localtime(at)
     today, yesterday, now = local.date(), local.date() - timedelta(days=1), local.time()
-    holidays = set(Holiday.objects.filter(date__in=[today, yesterday], is_workday=False)
-                   .values_list("date", flat=True))
+    holidays = public_holidays_among([today, yesterday])
     overnight = Q(ends__lte=F("starts"))
     started_today = Q(weekday=today.weekday(), starts__lte=now) & (Q(ends__gt=now) | overnight)
     from_last_night = Q(weekday=yesterday.weekday(), ends__gt=now) & overnight

@@ -55,6 +55,31 @@ def test_a_holiday_suspends_ordinary_shifts_but_not_holiday_duty(org):
     assert _names(staff_on_duty(unit=org.unit, at=WED_10)) == ["lianhua.cw2"]
 
 
+# The roster and the SLA clocks read one calendar (org.calendar): the package's statutory
+# holidays count without a Holiday row, and the table still overrides them.
+NATIONAL_DAY_10 = datetime(2026, 10, 1, 10, 0, tzinfo=SH)  # a Thursday (weekday 3)
+
+
+def test_a_statutory_holiday_known_to_the_calendar_suspends_ordinary_shifts(org):
+    _shift(org.assignee, 3, (9, 0), (18, 0))
+    _shift(org.coworker, 3, (9, 0), (18, 0), on_holidays=True)
+    assert _names(staff_on_duty(unit=org.unit, at=NATIONAL_DAY_10)) == ["lianhua.cw2"]
+
+
+def test_the_holiday_table_overrides_the_statutory_calendar(org):
+    Holiday.objects.create(date=date(2026, 10, 1), name="本区照常上班", is_workday=True)
+    _shift(org.assignee, 3, (9, 0), (18, 0))
+    assert _names(staff_on_duty(unit=org.unit, at=NATIONAL_DAY_10)) == ["lianhua.cw1"]
+
+
+def test_an_ordinary_weekend_or_a_make_up_working_day_is_no_holiday_for_the_roster(org):
+    _shift(org.assignee, 5, (9, 0), (18, 0))  # Saturdays
+    make_up_saturday = datetime(2026, 10, 10, 10, 0, tzinfo=SH)
+    ordinary_saturday = datetime(2026, 12, 5, 10, 0, tzinfo=SH)
+    assert _names(staff_on_duty(unit=org.unit, at=make_up_saturday)) == ["lianhua.cw1"]
+    assert _names(staff_on_duty(unit=org.unit, at=ordinary_saturday)) == ["lianhua.cw1"]
+
+
 def test_a_one_off_shift_puts_someone_on_duty(org):
     ExtraShift.objects.create(staff=org.assignee, starts_at=WED_10 - timedelta(hours=2),
                               ends_at=WED_10 + timedelta(minutes=5), note="顶班")

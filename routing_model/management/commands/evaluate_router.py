@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.starter import generated_samples
 from routing_model.baseline import baseline_cross_validate
 from routing_model.csv_samples import CsvSampleError, samples_from_csv
 from routing_model.models import ModelVersion
@@ -32,27 +31,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--csv", type=Path)
-        parser.add_argument("--generated", type=int, metavar="N",
-                            help="用 N 条合成语料代替 --csv")
         parser.add_argument("--train-csv", type=Path)
-        parser.add_argument("--train-generated", type=int, metavar="N")
         parser.add_argument("--test-csv", type=Path)
         parser.add_argument("--cv", type=int, metavar="K", help="K 折交叉验证")
         parser.add_argument("--text-col", "--text-cols", dest="text_cols",
                             default="title,content,body",
                             help="文本列，逗号分隔（文件没有的列跳过）")
         parser.add_argument("--label-col", default="unit_code")
-        parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--features", choices=FEATURE_SETS, default="union")
         parser.add_argument("--segmenter", choices=("jieba", "rjieba"))
         parser.add_argument("--baseline", action="store_true",
                             help="改为评估基线：jieba + TF-IDF + LinearSVC（需 --cv）")
 
-    def _load(self, path: Path | None, generated: int | None, options: dict[str, Any],
-              seed_offset: int = 0) -> list[TrainingSample]:
-        if generated:
-            return generated_samples(count=generated, seed=options["seed"] + seed_offset,
-                                     label=options["label_col"])
+    def _load(self, path: Path, options: dict[str, Any]) -> list[TrainingSample]:
         try:
             return samples_from_csv(path=path, text_cols=options["text_cols"].split(","),
                                     label_col=options["label_col"])
@@ -64,9 +55,9 @@ class Command(BaseCommand):
         segmenter = segmenter_get(backend=options["segmenter"])
         config = RouterConfig(features=options["features"])
         if options["cv"]:
-            if not (options["csv"] or options["generated"]):
-                raise CommandError("--cv 需要 --csv 或 --generated")
-            samples = self._load(options["csv"], options["generated"], options)
+            if not options["csv"]:
+                raise CommandError("--cv 需要 --csv")
+            samples = self._load(options["csv"], options)
             if options["baseline"]:
                 result = baseline_cross_validate(texts=[s.text for s in samples],
                                                  labels=[s.label for s in samples],
@@ -82,24 +73,24 @@ class Command(BaseCommand):
             self._report(result.pooled, n_train=n_test - n_test // options["cv"],
                          started=started, name="合并各折预测")
             return
-        if options["train_csv"] or options["train_generated"]:
+        if options["train_csv"]:
             if not options["test_csv"]:
-                raise CommandError("--train-csv/--train-generated 需要同时给出 --test-csv")
-            train = self._load(options["train_csv"], options["train_generated"], options)
-            test = self._load(options["test_csv"], None, options)
+                raise CommandError("--train-csv 需要同时给出 --test-csv")
+            train = self._load(options["train_csv"], options)
+            test = self._load(options["test_csv"], options)
             trained = router_train(prepared=samples_prepare(samples=train, segmenter=segmenter),
                                    config=config, segmenter=segmenter)
             metrics = router_evaluate(model=trained.model,
                                       prepared=samples_prepare(samples=test, segmenter=segmenter))
             self._report(metrics, n_train=trained.samples, started=started, name="测试集")
             return
-        if not (options["csv"] or options["generated"]):
-            raise CommandError(
-                "请给出 --csv FILE（或 --generated N、--train-csv/--test-csv、--cv K）")
+        if not options["csv"]:
+            raise CommandError("请给出 --csv FILE（或 --train-csv/--test-csv、--cv K）；"
+                               "合成语料先用 python -m fixtures.corpus.generate 写成 CSV")
         loaded = router_active()
         if loaded is None:
             raise CommandError("没有在用模型：先 train_router --promote，或用 --cv")
-        samples = self._load(options["csv"], options["generated"], options, seed_offset=1)
+        samples = self._load(options["csv"], options)
         metrics = router_evaluate(model=loaded.model,
                                   prepared=samples_prepare(samples=samples, segmenter=segmenter))
         self._report(metrics, n_train=loaded_samples(loaded.version),

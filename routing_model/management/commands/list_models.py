@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         versions = model_version_list()
         if not versions:
-            self.stdout.write("还没有模型版本：manage.py train_router --generated 40000 --promote")
+            self.stdout.write("还没有模型版本：manage.py train_router --csv 文件 --promote"
+                              "（演示：manage.py train_synthetic_router 10000 --promote）")
             return
         self.stdout.write(f"{'版本':<22}{'状态':<8}{'样本':>8}  {'macro-F1':>8}  来源")
         for v in versions:

@@ -1,4 +1,5 @@
-"""manage.py train_router: a candidate from resolved tickets, a CSV or the synthetic corpus."""
+"""manage.py train_router: a candidate from resolved tickets or a CSV (the synthetic corpus is
+the demo's: manage.py train_synthetic_router)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 
-from demo.starter import generated_samples
 from routing_model.csv_samples import CsvSampleError, samples_from_csv
 from routing_model.pipeline import FEATURE_SETS, RouterConfig
 from routing_model.registry import model_version_promote, model_version_register
@@ -21,13 +21,10 @@ class Command(BaseCommand):
     help = "训练分拨模型并登记为候选版本（默认用数据库中已办结工单的最终承办单位作标签）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        source = parser.add_mutually_exclusive_group()
-        source.add_argument("--csv", type=Path, help="从 CSV 文件训练")
-        source.add_argument("--generated", type=int, metavar="N", help="用 N 条合成语料训练")
+        parser.add_argument("--csv", type=Path, help="从 CSV 文件训练")
         parser.add_argument("--text-col", "--text-cols", dest="text_cols",
                             default="title,content", help="文本列，逗号分隔")
         parser.add_argument("--label-col", default="unit_code")
-        parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--features", choices=FEATURE_SETS, default="union")
         parser.add_argument("--segmenter", choices=("jieba", "rjieba"))
         parser.add_argument("--promote", action="store_true", help="训练后立即启用")
@@ -41,9 +38,6 @@ class Command(BaseCommand):
             except (OSError, CsvSampleError) as exc:
                 raise CommandError(str(exc)) from exc
             source = f"csv {options['csv'].name}"
-        elif options["generated"]:
-            samples = generated_samples(count=options["generated"], seed=options["seed"])
-            source = f"synthetic corpus, seed {options['seed']}, {options['generated']} requests"
         else:
             samples = list(import_string(settings.ROUTER_TRAINING_SOURCE)())
             source = "resolved tickets"
