@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
@@ -10,13 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from org.models import StaffRole
 from org.roles import is_superuser, staff_of
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class ConsoleRole:
     key: str
-    label: str
+    label: StrOrPromise
     home: str  # url name
-    nav: tuple[tuple[str, str], ...]  # (url name, label)
+    nav: tuple[tuple[str, StrOrPromise], ...]  # (url name, label)
 
 
 DISPATCHER = ConsoleRole("dispatcher", _("分拨员"), "console:triage", (

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from demo import simulated_requests as sim
@@ -79,7 +80,7 @@ def traffic_plan(*, channels: Sequence[SimChannel], count: int, seed: int, now: 
         raise ValueError(f"count must be 1..{MAX_REQUESTS}")
     rng = random.Random(seed)
     kinds, weights = zip(*(mix or DEFAULT_MIX).items(), strict=True)
-    sent: list[tuple[PlannedRequest, dict]] = []
+    sent: list[tuple[PlannedRequest, dict[str, Any]]] = []
     planned: list[PlannedRequest] = []
     for seq in range(first_seq, first_seq + count):
         kind = rng.choices(kinds, weights)[0] if sent else "new"

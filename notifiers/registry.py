@@ -22,7 +22,8 @@ def notifier_get(name: str) -> Notifier:
         raise ImproperlyConfigured(
             f"unknown notifier {name!r} in NOTIFIERS (known: {', '.join(NOTIFIER_CLASSES)})"
         ) from None
-    return import_string(path)()
+    notifier_class: type[Notifier] = import_string(path)
+    return notifier_class()
 
 
 def notifiers_configured() -> list[Notifier]:

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -69,6 +69,12 @@ class OrgLoadReport:
     def changed(self) -> bool:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
+    def lines(self) -> list[str]:
+        """One line per kind of row: created, updated, unchanged (for the commands)."""
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [f"{kind}: 新建 {self.created[kind]}，更新 {self.updated[kind]}，"
+                f"未变 {self.unchanged[kind]}" for kind in kinds]
+
 
 def fixture_read(*, fixtures_dir: Path, name: str) -> Any:
     """One JSON file of the fixtures directory."""
@@ -76,15 +82,20 @@ def fixture_read(*, fixtures_dir: Path, name: str) -> Any:
         return json.load(fh)
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 def row_upsert(
-    model: type[models.Model], *, lookup: dict[str, Any], owned: dict[str, Any],
+    model: type[_M], *, lookup: dict[str, Any], owned: dict[str, Any],
     on_create: dict[str, Any] | None, report: OrgLoadReport, kind: str,
-    existing: models.Model | None = None,
-) -> Any:
+    existing: _M | None = None,
+) -> _M:
     """Create the row, or bring its fixture-owned fields in line; counted in the report."""
-    obj = existing if existing is not None else model.objects.filter(**lookup).first()
+    # django-stubs gives `objects` to each concrete model, not to a type[Model] variable.
+    manager: models.Manager[_M] = model.objects  # type: ignore[attr-defined]
+    obj = existing if existing is not None else manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**lookup, **owned, **(on_create or {}))
+        obj = manager.create(**lookup, **owned, **(on_create or {}))
         report.created[kind] += 1
         return obj
     changed = [name for name, value in owned.items() if getattr(obj, name) != value]

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from datetime import time
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from org.models import Staff, StaffRole, Weekday, WeeklyShift
 from org.roles import is_superuser, staff_of
 
+# request.user: a visitor who is not signed in is nobody's lead and may edit nothing.
+Editor = AbstractBaseUser | AnonymousUser
 
-def _may_edit(actor: AbstractBaseUser, staff: Staff) -> bool:
+
+def _may_edit(actor: Editor, staff: Staff) -> bool:
     me = staff_of(actor)
     return is_superuser(actor) or bool(
         me and me.role == StaffRole.UNIT_LEAD and me.unit_id == staff.unit_id)
 
 
-def weekly_shift_add(*, actor: AbstractBaseUser, staff: Staff, weekday: int, starts: time,
+def weekly_shift_add(*, actor: Editor, staff: Staff, weekday: int, starts: time,
                      ends: time, on_holidays: bool = False) -> WeeklyShift:
     if not _may_edit(actor, staff):
         raise PermissionDenied("只有本单位负责人可以编辑值班表")
@@ -31,13 +34,13 @@ def weekly_shift_add(*, actor: AbstractBaseUser, staff: Staff, weekday: int, sta
                                       on_holidays=on_holidays)
 
 
-def weekly_shift_remove(*, actor: AbstractBaseUser, shift: WeeklyShift) -> None:
+def weekly_shift_remove(*, actor: Editor, shift: WeeklyShift) -> None:
     if not _may_edit(actor, shift.staff):
         raise PermissionDenied("只有本单位负责人可以编辑值班表")
     shift.delete()
 
 
-def staff_duty_set(*, actor: AbstractBaseUser, staff: Staff, on_duty: bool) -> Staff:
+def staff_duty_set(*, actor: Editor, staff: Staff, on_duty: bool) -> Staff:
     """The 在岗 switch: off, the person gets no new tickets whatever the roster says."""
     if not _may_edit(actor, staff):
         raise PermissionDenied("只有本单位负责人可以调整在岗状态")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from org.calendar import public_holidays_among
@@ -91,3 +91,38 @@ def district_supervisors() -> list[Staff]:
     """The active supervisors of the district-wide supervision office (督办)."""
     return list(Staff.objects.filter(role=StaffRole.SUPERVISOR, unit__is_district_wide=True,
                                      user__is_active=True).select_related("user"))
+
+
+# --- the console's and the action forms' reads ---------------------------------------------------
+
+def unit_ticket_handlers() -> QuerySet[Unit]:
+    """The units a ticket can be sent to (every unit but the district-wide offices), by code."""
+    return Unit.objects.filter(is_district_wide=False).order_by("code")
+
+
+def unit_by_code() -> dict[str, Unit]:
+    return {u.code: u for u in Unit.objects.all()}
+
+
+def staff_directory() -> QuerySet[Staff]:
+    """Everyone, by unit and account: the people an action may name."""
+    return Staff.objects.select_related("user", "unit").order_by("unit__code", "user__username")
+
+
+def staff_of_unit(*, unit: Unit) -> QuerySet[Staff]:
+    return Staff.objects.filter(unit=unit).select_related("user")
+
+
+def staff_in_unit(*, unit: Unit, pk: int) -> Staff | None:
+    """One person, only if they belong to the unit (a lead manages only their own people)."""
+    return Staff.objects.filter(pk=pk, unit=unit).first()
+
+
+def weekly_shift_list(*, unit: Unit) -> QuerySet[WeeklyShift]:
+    """The unit's weekly roster, by person, day and start."""
+    return (WeeklyShift.objects.filter(staff__unit=unit).select_related("staff__user")
+            .order_by("staff__user__username", "weekday", "starts"))
+
+
+def weekly_shift_in_unit(*, unit: Unit, pk: int) -> WeeklyShift | None:
+    return WeeklyShift.objects.filter(pk=pk, staff__unit=unit).select_related("staff").first()

@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
@@ -22,6 +23,9 @@ from django.db import transaction
 
 from org.directory import org_role_groups, role_needs_admin
 from org.models import Staff, StaffRole, Unit
+
+if TYPE_CHECKING:
+    from django.db.models import CharField
 
 COLUMNS = ("username", "name", "unit", "role", "phone", "capacity")
 # An empty capacity cell: what a person in the role carries at once (dispatchers and supervisors
@@ -235,7 +239,10 @@ def _phone(cell: str) -> str:
 
 def _username_problems(username: str) -> list[str]:
     user_model = get_user_model()
-    max_length = user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
+    # The username is a CharField with a max_length (Django's User: 150).
+    username_field = cast("CharField[str, str]",
+                          user_model._meta.get_field(user_model.USERNAME_FIELD))
+    max_length = cast(int, username_field.max_length)
     if len(username) > max_length:
         return [f"账号超过 {max_length} 个字符"]
     try:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -24,7 +24,7 @@ class PasswordLinkError(ValueError):
     """No link was made (unknown or disabled accounts, a base URL that is not one)."""
 
 
-def staff_password_link_build(*, user: AbstractBaseUser, base_url: str) -> str:
+def staff_password_link_build(*, user: User, base_url: str) -> str:
     """The set-password link for one account, starting with base_url (scheme and host)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)

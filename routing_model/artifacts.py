@@ -54,7 +54,7 @@ def artifact_read(*, name: str, sha256: str) -> bytes:
     """The artifact's bytes, only if they are the ones registered and hold only trusted types."""
     try:
         with model_storage().open(name, "rb") as fh:
-            data = fh.read()
+            data: bytes = fh.read()
     except FileNotFoundError as exc:
         raise ArtifactError(f"模型文件不存在：{name}") from exc
     actual = bytes_sha256(data)
@@ -68,4 +68,6 @@ def artifact_read(*, name: str, sha256: str) -> bytes:
 
 def artifact_load(*, name: str, sha256: str) -> dict[str, Any]:
     """Load only if the file is the one registered and holds only trusted types."""
-    return sio.loads(artifact_read(name=name, sha256=sha256), trusted=TRUSTED_TYPES)
+    loaded: dict[str, Any] = sio.loads(artifact_read(name=name, sha256=sha256),
+                                       trusted=TRUSTED_TYPES)  # what artifact_save() stored
+    return loaded

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -32,7 +33,7 @@ class PlaceMatch:
 
 
 class Gazetteer:
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:  # gazetteer.json
         self.places: dict[str, Place] = {}
         self.street_units: dict[str, str] = {}
         for street in data["streets"]:

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
@@ -118,10 +119,11 @@ class _Calibrated:
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
         decision = np.asarray(features @ self.coef_t) + self.intercept
-        calibrated = 1.0 / (1.0 + np.exp(self.a * decision + self.b))
+        # Typed as float arrays: numpy's operators on a bare ndarray give Any.
+        calibrated: NDArray[np.float64] = 1.0 / (1.0 + np.exp(self.a * decision + self.b))
         if len(self.labels) == 2:
             return np.column_stack([1.0 - calibrated[:, 0], calibrated[:, 0]])
-        total = calibrated.sum(axis=1, keepdims=True)
+        total: NDArray[np.float64] = calibrated.sum(axis=1, keepdims=True)
         uniform = np.full_like(calibrated, 1.0 / len(self.labels))
         return np.divide(calibrated, total, out=uniform, where=total != 0)
 

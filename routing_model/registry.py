@@ -68,7 +68,8 @@ def model_version_rollback() -> ModelVersion:
             status=ModelStatus.ACTIVE).first()
         previous = (ModelVersion.objects.filter(status=ModelStatus.RETIRED,
                                                 activated_at__isnull=False)
-                    .exclude(pk=current.pk if current else None)
+                    # pk=None is pk IS NULL (excludes nothing); the stubs take no None here.
+                    .exclude(pk=current.pk if current else None)  # type: ignore[misc]
                     .order_by("-activated_at").first())
         if previous is None:
             raise RegistryError("没有可回滚的历史版本")

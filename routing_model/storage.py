@@ -28,7 +28,7 @@ def model_storage() -> Storage:
 class DatabaseStorage(Storage):
     """Whole files as rows. Artifacts are written once and read whole, so no streaming."""
 
-    def _open(self, name: str, mode: str = "rb") -> File:
+    def _open(self, name: str, mode: str = "rb") -> File[bytes]:
         if "w" in mode or "a" in mode:
             raise ValueError("DatabaseStorage 只能整件保存（save），不能以写方式打开")
         row = ModelArtifact.objects.filter(name=name).values_list("content", flat=True).first()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.db.models import Q
 
@@ -119,7 +120,9 @@ def _start_missing(ticket: Ticket, at: datetime, *, restart: bool = False) -> No
 
 def _start_follow_up(ticket: Ticket, at: datetime) -> None:
     policy = _policy(ticket)
-    for milestone, minutes, calendar in policy.limits() if policy else []:
+    if policy is None:
+        return
+    for milestone, minutes, calendar in policy.limits():
         if milestone == Milestone.FOLLOW_UP:
             _start(ticket, policy, milestone, minutes, calendar, at, None)
 
@@ -157,8 +160,10 @@ def clocks_resume(*, ticket: Ticket, at: datetime) -> None:
             working = working_calendar_get()
         if clock.breached_at is None:
             clock.warn_at, clock.due_at = (
+                # paused_at__isnull=False above: every clock here has its pause.
                 shifted_past_pause(moment=moment, calendar=clock.calendar,
-                                   paused_at=clock.paused_at, resumed_at=at, working=working)
+                                   paused_at=cast(datetime, clock.paused_at), resumed_at=at,
+                                   working=working)
                 for moment in (clock.warn_at, clock.due_at))
             clock.next_check_at = clock.due_at if clock.warned_at else clock.warn_at
         else:

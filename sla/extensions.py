@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def _resolve_clock(ticket: Ticket) -> SlaClock | None:
                                    state=ClockState.RUNNING).first()
 
 
-def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: str,
+def sla_extension_request(*, ticket: Ticket, actor: User, reason: str,
                           new_due_at: datetime) -> Extension:
 
     ticket = Ticket.objects.get(pk=ticket.pk)
@@ -46,7 +47,9 @@ def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: st
         with transaction.atomic():
             extension = Extension.objects.create(
                 ticket=ticket, reason=reason.strip(), new_due_at=new_due_at,
-                old_due_at=clock.due_at, requested_by=actor, requested_at=timezone.now())
+                # errors["ticket"] above refused a ticket without a running clock.
+                old_due_at=cast(SlaClock, clock).due_at, requested_by=actor,
+                requested_at=timezone.now())
             ticket_event_record(ticket=ticket, actor=actor, action=EventAction.EXTENSION_REQUEST,
                                 reason=reason.strip(),
                                 payload={"new_due_at": new_due_at.isoformat()})
@@ -57,7 +60,7 @@ def sla_extension_request(*, ticket: Ticket, actor: AbstractBaseUser, reason: st
     return extension
 
 
-def sla_extension_decide(*, extension: Extension, actor: AbstractBaseUser, approve: bool,
+def sla_extension_decide(*, extension: Extension, actor: User, approve: bool,
                          note: str = "") -> Extension:
 
     with transaction.atomic():

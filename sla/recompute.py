@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -125,7 +126,9 @@ def sla_breaches_recompute(*, ticket: Ticket, now: datetime | None = None,
         return []
     now = now or timezone.now()
     grace = timedelta(seconds=settings.SLA_RECOMPUTE_GRACE_SECONDS)
-    replay = _Replay(policy=ticket.sla_policy, working=working or working_calendar_get())
+    # sla_policy_id is set (checked above), so the policy is there.
+    replay = _Replay(policy=cast(SlaPolicy, ticket.sla_policy),
+                     working=working or working_calendar_get())
     for event in ticket.events.filter(at__lte=now).order_by("at", "pk"):
         replay.apply(event)
     replay.passed(now - grace, inclusive=True)

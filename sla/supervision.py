@@ -5,9 +5,10 @@ unit holding the ticket; a late reply is reported to the supervisors once."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,7 +53,7 @@ def supervision_raise(*, ticket: Ticket, clock: SlaClock, level: str,
     return supervision
 
 
-def supervision_issue(*, ticket: Ticket, actor: AbstractBaseUser, level: str,
+def supervision_issue(*, ticket: Ticket, actor: User, level: str,
                       instructions: str, reply_due_at: datetime) -> Supervision:
     """A district supervisor's order to the unit holding an open ticket."""
     if not (roles.is_district_supervisor(actor) or roles.is_superuser(actor)):
@@ -72,7 +73,8 @@ def supervision_issue(*, ticket: Ticket, actor: AbstractBaseUser, level: str,
         raise TicketInputError({k: v for k, v in errors.items() if v}, ticket=ticket)
     with transaction.atomic():
         supervision = Supervision.objects.create(
-            ticket=ticket, unit_id=ticket.unit_id, level=level, issued_by=actor,
+            # errors["ticket"] above refused a ticket without a unit.
+            ticket=ticket, unit_id=cast(int, ticket.unit_id), level=level, issued_by=actor,
             issued_by_label=actor_label(actor), issued_at=now, reply_due_at=reply_due_at,
             instructions=instructions.strip())
         ticket_event_record(ticket=ticket, actor=actor, action=EventAction.SUPERVISE, at=now,
@@ -83,7 +85,7 @@ def supervision_issue(*, ticket: Ticket, actor: AbstractBaseUser, level: str,
     return supervision
 
 
-def supervision_answer(*, supervision: Supervision, actor: AbstractBaseUser,
+def supervision_answer(*, supervision: Supervision, actor: User,
                        answer: str) -> Supervision:
     """The supervised unit's lead, or its person holding the ticket, replies."""
     with transaction.atomic():

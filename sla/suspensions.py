@@ -6,7 +6,7 @@ intervals; the clocks' deadlines move on by exactly the time left out."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,11 +22,11 @@ from tickets.models.ticket import WORKING_STATES
 from tickets.outbox.notifications import notification_send
 
 
-def _may_ask(ticket: Ticket, actor: AbstractBaseUser) -> bool:
+def _may_ask(ticket: Ticket, actor: User) -> bool:
     return rules.is_assignee(ticket, actor) or rules.is_lead_of_ticket_unit(ticket, actor)
 
 
-def sla_suspension_request(*, ticket: Ticket, actor: AbstractBaseUser,
+def sla_suspension_request(*, ticket: Ticket, actor: User,
                            reason: str) -> Suspension:
     ticket = Ticket.objects.get(pk=ticket.pk)
     if not _may_ask(ticket, actor):
@@ -53,7 +53,7 @@ def sla_suspension_request(*, ticket: Ticket, actor: AbstractBaseUser,
     return suspension
 
 
-def sla_suspension_decide(*, suspension: Suspension, actor: AbstractBaseUser, approve: bool,
+def sla_suspension_decide(*, suspension: Suspension, actor: User, approve: bool,
                           note: str = "") -> Suspension:
     with transaction.atomic():
         suspension = (Suspension.objects.select_for_update(of=("self",))
@@ -91,7 +91,7 @@ def sla_suspension_decide(*, suspension: Suspension, actor: AbstractBaseUser, ap
     return suspension
 
 
-def sla_suspension_end(*, suspension: Suspension, actor: AbstractBaseUser,
+def sla_suspension_end(*, suspension: Suspension, actor: User,
                        note: str = "") -> Suspension:
     """The unit resumes the clocks (e.g. the citizen answered)."""
     with transaction.atomic():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -69,7 +70,7 @@ def _escalation_step(clock: SlaClock, ticket: Ticket, level: str, at: datetime) 
 
 def _escalate(clock: SlaClock, now: datetime) -> list[str]:
     """Take every escalation step that has fallen due; leave next_check_at at the next one."""
-    taken = []
+    taken: list[str] = []
     ladder = clock.policy.ladder()
     while clock.escalation_level < len(ladder):
         level, after = ladder[clock.escalation_level]
@@ -146,7 +147,8 @@ def sla_timers_arm(*, now: datetime, batch: int = 1000) -> int:
             SlaClock.objects.filter(pk__in=[pk for pk, _at in rows]).update(
                 timer_at=F("next_check_at"))
             for pk, moment in rows:
-                _timer_queue(pk, moment)
+                # next_check_at__gt above leaves out the clocks without one.
+                _timer_queue(pk, cast(datetime, moment))
         armed += len(rows)
         if len(rows) < batch:
             return armed

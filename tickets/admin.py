@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
 from django.utils.html import format_html
+from django_fsm import Transition
 from django_fsm.admin import FSMAdminMixin
 
 from org.admin_mixins import ReadOnlyAdminMixin
 from org.models import Unit
 from routing_model.models import RoutingRule, RuleAction
+from tickets.actions.catalogue import CATALOGUE, ticket_actions_offered
+from tickets.actions.forms import ActionForm, refusal_onto_form
+from tickets.actions.refusals import refusal_message
+from tickets.actions.spec import Result, TicketAction
 from tickets.core.errors import TicketError, action_label
 from tickets.core.masking import mask_id_number, mask_phone
 from tickets.core.selectors import ticket_visible_to
-from tickets.dispatching import collaboration
 from tickets.intake.services import intake_replay
 from tickets.models import (
     AssistTask,
@@ -39,23 +47,14 @@ from tickets.models import (
     UrgentSignal,
 )
 from tickets.outbox.callbacks import callback_resend
+from tickets.selectors.visible import ticket_is_visible
 from tickets.services import lifecycle as services
 
-# Transition name -> the service that performs it, given the transition form's cleaned data.
-ADMIN_TRANSITIONS: dict[str, Callable[..., Ticket]] = {
-    "triage": services.ticket_triage,
-    "assign": services.ticket_assign,
-    "record_contact": services.ticket_record_contact,
-    "record_meeting": services.ticket_record_meeting,
-    "resolve": services.ticket_resolve,
-    # Through the return request, so approvals, exclusions and rulings apply here too; the
-    # admin button is the lead's, whose own request is approved at once.
-    "return_to_triage": lambda *, ticket, actor, reason: collaboration.ticket_return_request(
-        ticket=ticket, actor=actor, reason_code="other", text=reason),
-    "transfer": services.ticket_transfer,
-    "merge": services.ticket_merge,
-    "reject": services.ticket_reject,
-}
+# The state machine's buttons are performed by the catalogue action that applies each
+# transition, with that action's rules and shaping; triage alone is no person's action (the
+# router's step, a dispatcher's by hand here) and goes to its service.
+ACTION_OF_TRANSITION: dict[str, TicketAction] = {
+    transition: entry for entry in CATALOGUE.values() for transition in entry.transitions}
 
 
 @admin.register(Channel)
@@ -79,8 +78,8 @@ class ChannelAdmin(admin.ModelAdmin):
 
 class TicketEventInline(admin.TabularInline):
     model = TicketEvent
-    fields = ["at", "action", "actor_label", "from_state", "to_state", "reason", "payload"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "actor_label", "from_state", "to_state",
+                                "reason", "payload")
     extra = 0
     can_delete = False
     ordering = ["at", "id"]
@@ -92,10 +91,24 @@ class TicketEventInline(admin.TabularInline):
         return False
 
 
+def _person(request: HttpRequest) -> User:
+    """The signed-in staff member (the admin site lets nobody else in)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 @admin.register(Ticket)
 class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
+    """Read-only ticket pages with two ways to act, both through the catalogue: the state
+    machine's buttons (状态流转) and every catalogue action the person is offered (办理), each
+    on its own page (…/act/<name>/) with the console's form."""
+
     fsm_fields = ["state"]
     fsm_transition_form_template = "tickets/admin/transition_form.html"
+    fsm_forms = {"return_to_triage": "tickets.admin_forms.ReturnForm"}
+    change_form_template = "tickets/admin/ticket_change_form.html"
     list_display = ["number", "title", "state", "urgency", "unit_short", "assignee_name",
                     "received_at"]
     list_filter = ["state", "urgency", "channel__family", "channel", "unit__kind", "unit"]
@@ -121,7 +134,8 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
             return self.fieldsets
         masked = {"citizen_phone": "citizen_phone_masked",
                   "citizen_id_number": "citizen_id_masked"}
-        return [(title, {"fields": [masked.get(f, f) for f in opts["fields"]]})
+        return [(title, {"fields": [masked.get(f, f) if isinstance(f, str) else f
+                                    for f in opts["fields"]]})
                 for title, opts in self.fieldsets]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -137,7 +151,8 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # 一单到底: a ticket is never deleted, it is rejected or merged
 
-    def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any,
+                   change: bool) -> None:
         """The change form has no editable fields; saving it must not write the row."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -165,25 +180,97 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     @staticmethod
     def get_fsm_block_label(fsm_field_name: str) -> str:
-        return "办理"
+        return "状态流转"
 
-    def _apply_fsm_transition(self, *, obj: Ticket, transition_name: str,
+    def is_fsm_transition_visible(self, transition: Transition) -> bool:
+        # The transitions the model marks for the admin; closing and reopening need the
+        # follow-up's result or a ruling's reason, which the catalogue's pages ask for.
+        return bool(transition.custom.get("admin"))
+
+    def _apply_fsm_transition(self, *, obj: models.Model, transition_name: str,
                               request: HttpRequest,
                               kwargs: Mapping[str, Any] | None = None) -> bool:
-        """Run the service for the button, so the admin behaves like every other interface."""
-        service = ADMIN_TRANSITIONS.get(transition_name)
-        if service is None:
+        """Run the button through its catalogue action, so the admin behaves like every other
+        interface."""
+        entry = ACTION_OF_TRANSITION.get(transition_name)
+        transition = self._get_fsm_transition_by_name(obj=obj, transition_name=transition_name)
+        if not isinstance(obj, Ticket) or not self.is_fsm_transition_visible(transition) or (
+                entry is None and transition_name != "triage"):
             self.message_user(request, f"后台不支持「{action_label(transition_name)}」",
                               level=messages.ERROR)
             return False
         try:
-            service(ticket=obj, actor=request.user, **dict(kwargs or {}))
+            if entry is not None:
+                entry.perform(ticket=obj, actor=_person(request), values=kwargs or {})
+            else:
+                services.ticket_triage(ticket=obj, actor=_person(request))
         except TicketError as err:
-            self.message_user(request, err.message, level=messages.ERROR)
+            self.message_user(request, refusal_message(err), level=messages.ERROR)
             return False
         self.message_user(request, f"工单 {obj.number} 已{action_label(transition_name)}",
                           level=messages.SUCCESS)
         return True
+
+    # --- the catalogue's actions ---------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        meta = self.model._meta
+        return [
+            path("<path:object_id>/act/<slug:action>/",
+                 self.admin_site.admin_view(self.action_view),
+                 name=f"{meta.app_label}_{meta.model_name}_act"),
+            *super().get_urls(),
+        ]
+
+    def _ticket(self, request: HttpRequest, object_id: str) -> Ticket | None:
+        """The ticket, if the person may see it (the queryset is ticket_visible_to)."""
+        found = self.get_object(request, object_id)
+        return found if isinstance(found, Ticket) else None
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        ticket = self._ticket(request, object_id)
+        offered = [] if ticket is None else ticket_actions_offered(ticket=ticket,
+                                                                   user=_person(request))
+        response: HttpResponse = super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "ticket_actions": offered})
+        return response
+
+    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """One catalogue action on one ticket: the console's form, the entry's service, the
+        outcome as the admin's message (a refusal also on the form)."""
+        entry = CATALOGUE.get(action)
+        if entry is None:
+            raise Http404
+        ticket = self._ticket(request, object_id)
+        if ticket is None:
+            gone: HttpResponse = self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]
+                request, self.opts, object_id)
+            return gone
+        if not self.has_change_permission(request, ticket):
+            raise PermissionDenied
+        person = _person(request)
+        form = ActionForm(request.POST if request.method == "POST" else None, action=entry)
+        status = 200
+        if form.is_bound:
+            status = 400
+            if form.is_valid():
+                try:
+                    entry.perform(ticket=ticket, actor=person, values=form.cleaned_data)
+                except TicketError as err:
+                    status = refusal_onto_form(form, err)
+                    self.message_user(request, refusal_message(err), level=messages.ERROR)
+                else:
+                    done = "已提交" if entry.result is Result.ROW else "已完成"
+                    self.message_user(request, f"工单 {ticket.number}：{entry.label}，{done}",
+                                      level=messages.SUCCESS)
+                    if entry.may_leave and not ticket_is_visible(user=person, ticket=ticket):
+                        return redirect("admin:tickets_ticket_changelist")
+                    return redirect("admin:tickets_ticket_change", ticket.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts,
+                   "original": ticket, "title": f"{ticket.number} · {entry.label}", "action": entry,
+                   "form": form}
+        return render(request, "tickets/admin/action_form.html", context, status=status)
 
 
 @admin.register(TicketEvent)
@@ -218,9 +305,9 @@ class IntakeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["external_id", "ticket__number"]
     date_hierarchy = "received_at"
     list_select_related = ["channel", "ticket"]
-    fields = ["channel", "received_at", "outcome", "external_id", "ticket", "processed_at",
-              "replay_count", "headers", "error_detail", "body_text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("channel", "received_at", "outcome", "external_id", "ticket",
+                                "processed_at", "replay_count", "headers", "error_detail",
+                                "body_text")
     actions = ["replay"]
 
     @admin.display(description="原始请求体")
@@ -337,7 +424,7 @@ class RoutingRuleForm(forms.ModelForm):
             label="渠道", choices=blank + channels, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("action") == RuleAction.ROUTE and not data.get("unit_code"):
             self.add_error("unit_code", "“派给指定单位”的规则必须选择单位")
         if not any(data.get(k) for k in ("keywords", "category_l1", "channel_code",

@@ -1,9 +1,15 @@
-"""Forms behind the admin's transition buttons; the admin hands their data to the services."""
+"""Forms behind the admin's state-machine buttons (django-fsm, named in the model's transitions).
+Their cleaned data are the values of the catalogue action that performs each transition
+(tickets.actions), so the admin hands them over unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
 from org.models import Staff, StaffRole, Unit
-from tickets.models import OPEN_STATES, Ticket
+from tickets.models import ReturnReason
 
 
 class NoteForm(forms.Form):
@@ -12,6 +18,15 @@ class NoteForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(ReasonForm):
+    """The 退单 button: its reason is filed as a return request of kind 其他 (the lead's own
+    request, approved at once)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return {"reason_code": ReturnReason.OTHER, "text": data.get("reason", "")}
 
 
 class ResolveForm(forms.Form):
@@ -28,8 +43,8 @@ class AssignForm(forms.Form):
     )
     reason = forms.CharField(label="说明", required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         unit, assignee = data.get("unit"), data.get("assignee")
         if unit and assignee and assignee.unit_id != unit.pk:
             self.add_error("assignee", f"{assignee} 不属于「{unit}」")
@@ -41,17 +56,8 @@ class TransferForm(AssignForm):
 
 
 class MergeForm(forms.Form):
+    # The number only: the catalogue's merge finds the parent among the tickets the person
+    # may see, and the service checks it is open.
     parent = forms.CharField(label="主单编号",
                              help_text="要并入的在办工单编号，如 FT20261128-000123")
     reason = forms.CharField(label="说明", required=False)
-
-    def clean_parent(self) -> Ticket:
-        number = self.cleaned_data["parent"].strip()
-        parent = Ticket.objects.filter(number=number).first()
-        if parent is None:
-            raise forms.ValidationError(f"找不到工单 {number}")
-        if parent.state not in OPEN_STATES:
-            raise forms.ValidationError(
-                f"工单 {number} 已{parent.get_state_display()}，不能作为主单"
-            )
-        return parent

@@ -11,23 +11,29 @@ from tickets.dispatching.handoff import ticket_route, ticket_route_requeue_stale
 from tickets.outbox.callbacks import callback_deliver, callback_sweep
 from tickets.outbox.notifications import notification_deliver, notification_sweep
 
+# celery-types accepts no task option of a project's own without base= (Celery makes any extra
+# keyword an attribute of the task class), hence the ignores beside log_ticket_of.
 
-@shared_task(name="tickets.tasks.ticket_route_task", acks_late=True, ignore_result=True,
-             log_ticket_of="tickets.Ticket")
+
+@shared_task(  # type: ignore[call-overload, untyped-decorator]
+    name="tickets.tasks.ticket_route_task", acks_late=True, ignore_result=True,
+    log_ticket_of="tickets.Ticket")
 def ticket_route_task(ticket_id: int) -> None:
     ticket_route(ticket_id=ticket_id)
 
 
-@shared_task(name="tickets.tasks.ticket_received_task", acks_late=True, ignore_result=True,
-             log_ticket_of="tickets.Ticket")
+@shared_task(  # type: ignore[call-overload, untyped-decorator]
+    name="tickets.tasks.ticket_received_task", acks_late=True, ignore_result=True,
+    log_ticket_of="tickets.Ticket")
 def ticket_received_task(ticket_id: int) -> None:
     """A new ticket, once: look for duplicates (重复件), then route it. One message, not two."""
     duplicate_check(ticket_id=ticket_id)
     ticket_route(ticket_id=ticket_id)
 
 
-@shared_task(name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True,
-             log_ticket_of="tickets.CallbackDelivery")
+@shared_task(  # type: ignore[call-overload, untyped-decorator]
+    name="tickets.tasks.callback_deliver_task", acks_late=True, ignore_result=True,
+    log_ticket_of="tickets.CallbackDelivery")
 def callback_deliver_task(delivery_id: int) -> None:
     callback_deliver(delivery_id=delivery_id)
 
@@ -40,7 +46,8 @@ def intake_sweep_task() -> None:
     notification_sweep()
 
 
-@shared_task(name="tickets.tasks.notification_deliver_task", acks_late=True,
-             ignore_result=True, log_ticket_of="tickets.Notification")
+@shared_task(  # type: ignore[call-overload, untyped-decorator]
+    name="tickets.tasks.notification_deliver_task", acks_late=True, ignore_result=True,
+    log_ticket_of="tickets.Notification")
 def notification_deliver_task(notification_id: int) -> None:
     notification_deliver(notification_id=notification_id)

@@ -1,28 +1,23 @@
-"""What every console page shares: login, the person's role, and turning service errors into
-pages (404 for tickets one may not see, 403 with the reason, inline field errors)."""
+"""What every console page shares: login, the signed-in person and their role, and 404 for
+tickets one may not see (refusals go onto forms with tickets.actions.forms.refusal_onto_form:
+403 with the reason, inline field errors)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from console.roles import ConsoleRole, console_role
-from tickets.core.errors import (
-    IllegalTransition,
-    TicketConflict,
-    TicketError,
-    TicketInputError,
-    TransitionForbidden,
-)
-from tickets.core.selectors import ticket_visible_to
 from tickets.models import Ticket
+from tickets.selectors.visible import ticket_visible_by_number
 
 View = Callable[..., HttpResponse]
 
@@ -32,34 +27,30 @@ def console_view(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        role = console_role(request.user)
+        role = console_role(person_of(request))
         if role is None:
             return render(request, "console/error.html",
                           {"message": _("您的账号没有工作台权限，请联系管理员。")}, status=403)
-        request.console_role = role
+        request.console_role = role  # type: ignore[attr-defined]  # read by base.html's nav
         return view(request, *args, **kwargs)
     return wrapped
 
 
+def person_of(request: HttpRequest) -> User:
+    """The signed-in person (console_view lets nobody else through)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def role_of(request: HttpRequest) -> ConsoleRole:
-    return request.console_role
+    return cast(ConsoleRole, request.console_role)  # type: ignore[attr-defined]
 
 
 def visible_ticket(request: HttpRequest, number: str) -> Ticket:
     """A ticket the person may see, or 404 (not 403: numbers must not leak)."""
-    return get_object_or_404(ticket_visible_to(user=request.user), number=number)
-
-
-def apply_errors(form: forms.Form, error: TicketError) -> int:
-    """Put a service's refusal on the form; returns the HTTP status to answer with."""
-    if isinstance(error, TicketInputError):
-        for field, messages in error.field_errors.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-        return 400
-    form.add_error(None, str(error))
-    if isinstance(error, TransitionForbidden):
-        return 403
-    if isinstance(error, TicketConflict | IllegalTransition):
-        return 409
-    return 400
+    ticket = ticket_visible_by_number(user=person_of(request), number=number)
+    if ticket is None:
+        raise Http404
+    return ticket

@@ -4,6 +4,7 @@ a new ticket appears without a reload."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,15 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from console.forms import BulkDispatchForm, DispatchForm, QueueFilterForm, RulingForm
-from console.views.common import console_view, role_of
-from org.models import Unit
+from console.forms import BulkDispatchForm, QueueFilterForm, RulingForm
+from console.views.common import console_view, person_of, role_of
 from org.roles import staff_of
-from sla.models import Supervision, SupervisionState
-from tickets.core.selectors import ticket_visible_to
+from org.selectors import unit_by_code
 from tickets.dispatching.services import ticket_dispatch_many
-from tickets.models import Ruling, Ticket
-from tickets.selectors import queues
+from tickets.models import Ticket
+from tickets.selectors import oversight, queues
+from tickets.selectors.visible import ticket_visible_list
 
 PAGE_SIZE = 50
 
@@ -39,7 +39,7 @@ def _home(request: HttpRequest) -> HttpResponse:
 
 
 def _queue_page(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
-                template: str = "console/queue.html", **extra: object) -> HttpResponse:
+                template: str = "console/queue.html", **extra: Any) -> HttpResponse:
     filters = QueueFilterForm(request.GET or None)
     if filters.is_valid():
         tickets = queues.ticket_queue_filter(tickets=tickets, filters=queues.QueueFilters(
@@ -54,28 +54,27 @@ def _queue_page(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
 
 @console_view
 def mine(request: HttpRequest) -> HttpResponse:
-    return _queue_page(request, queues.ticket_my_queue(user=request.user), title="我的工单")
+    return _queue_page(request, queues.ticket_my_queue(user=person_of(request)), title="我的工单")
 
 
 @console_view
 def unit(request: HttpRequest) -> HttpResponse:
-    staff = staff_of(request.user)
+    staff = staff_of(person_of(request))
     title = f"{staff.unit.name} · 在办工单" if staff else "本单位工单"
-    return _queue_page(request, queues.ticket_unit_queue(user=request.user), title=title)
+    return _queue_page(request, queues.ticket_unit_queue(user=person_of(request)), title=title)
 
 
 @console_view
 def all_open(request: HttpRequest) -> HttpResponse:
-    return _queue_page(request, queues.ticket_all_open(user=request.user), title="全部在办工单")
+    return _queue_page(request, queues.ticket_all_open(user=person_of(request)),
+                       title="全部在办工单")
 
 
 @console_view
 def triage(request: HttpRequest) -> HttpResponse:
-    tickets = queues.ticket_triage_queue(user=request.user)
-    units = {u.code: u for u in Unit.objects.all()}
+    tickets = queues.ticket_triage_queue(user=person_of(request))
     return _queue_page(request, tickets, title="分拨队列", template="console/triage.html",
-                       units=units, bulk_form=BulkDispatchForm(), dispatch_form=DispatchForm(),
-                       triage=True)
+                       units=unit_by_code(), bulk_form=BulkDispatchForm(), triage=True)
 
 
 @console_view
@@ -86,8 +85,9 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or not numbers:
         messages.error(request, _("请勾选工单并选择承办单位"))
         return redirect("console:triage")
-    tickets = list(ticket_visible_to(user=request.user).filter(number__in=numbers))
-    outcomes = ticket_dispatch_many(tickets=tickets, actor=request.user,
+    person = person_of(request)
+    tickets = ticket_visible_list(user=person, numbers=numbers)
+    outcomes = ticket_dispatch_many(tickets=tickets, actor=person,
                                     unit=form.cleaned_data["unit"],
                                     reason=form.cleaned_data["reason"])
     done = [o for o in outcomes if o.ok]
@@ -104,24 +104,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=30)
     return render(request, "console/overview.html", {
         "title": "全区概览", "units": queues.unit_overview(since=since),
-        "open_supervisions": Supervision.objects.filter(state=SupervisionState.OPEN).count(),
-        "pending_rulings": Ruling.objects.filter(state="pending").count()})
+        "open_supervisions": oversight.supervision_open_count(),
+        "pending_rulings": oversight.ruling_pending_count()})
 
 
 @console_view
 def supervisions(request: HttpRequest) -> HttpResponse:
-    visible = ticket_visible_to(user=request.user).values("pk")
-    orders = (Supervision.objects.filter(ticket_id__in=visible)
-              .select_related("ticket", "unit").order_by("state", "reply_due_at"))
     return render(request, "console/supervisions.html", {
-        "title": "督办单", "orders": orders[:200], "now": timezone.now()})
+        "title": "督办单", "orders": oversight.supervision_visible_list(user=person_of(request)),
+        "now": timezone.now()})
 
 
 @console_view
 def rulings(request: HttpRequest) -> HttpResponse:
-
-    visible = ticket_visible_to(user=request.user).values("pk")
-    pending = (Ruling.objects.filter(ticket_id__in=visible, state="pending")
-               .select_related("ticket").order_by("pk"))
     return render(request, "console/rulings.html", {
-        "title": "待审定（多次退单）", "rulings": pending, "form": RulingForm()})
+        "title": "待审定（多次退单）",
+        "rulings": oversight.ruling_pending_list(user=person_of(request)), "form": RulingForm()})

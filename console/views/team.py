@@ -10,17 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.forms import DecideForm, ShiftForm
-from console.views.common import console_view
-from org.models import Staff, StaffRole, Unit, WeeklyShift
+from console.views.common import console_view, person_of
+from org.models import StaffRole, Unit
 from org.roles import staff_of
 from org.roster import staff_duty_set, weekly_shift_add, weekly_shift_remove
-from sla.models import Extension, ExtensionState, Suspension, SuspensionState
-from tickets.models import RequestState, ReturnRequest
+from org.selectors import staff_in_unit, weekly_shift_in_unit, weekly_shift_list
+from tickets.selectors import oversight
 from tickets.selectors.queues import unit_workload
 
 
 def _lead_unit(request: HttpRequest) -> Unit:
-    staff = staff_of(request.user)
+    staff = staff_of(person_of(request))
     if staff is None or staff.role != StaffRole.UNIT_LEAD:
         raise PermissionDenied("只有单位负责人可以查看")
     return staff.unit
@@ -31,13 +31,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
     unit = _lead_unit(request)
     return render(request, "console/approvals.html", {
         "title": "待审批",
-        "returns": ReturnRequest.objects.filter(unit=unit, state=RequestState.PENDING)
-        .select_related("ticket"),
-        "extensions": Extension.objects.filter(ticket__unit=unit, state=ExtensionState.PENDING)
-        .select_related("ticket"),
-        "suspensions": Suspension.objects.filter(ticket__unit=unit,
-                                                 state=SuspensionState.PENDING)
-        .select_related("ticket"),
+        "returns": oversight.return_request_pending_list(unit=unit),
+        "extensions": oversight.extension_pending_list(unit=unit),
+        "suspensions": oversight.suspension_pending_list(unit=unit),
         "form": DecideForm(),
     })
 
@@ -50,12 +46,9 @@ def team(request: HttpRequest) -> HttpResponse:
 
 def _team_page(request: HttpRequest, unit: Unit, form: ShiftForm,
                status: int = 200) -> HttpResponse:
-    shifts = (WeeklyShift.objects.filter(staff__unit=unit)
-              .select_related("staff__user").order_by("staff__user__username", "weekday",
-                                                      "starts"))
     return render(request, "console/team.html", {
         "title": "人员负荷与值班", "unit": unit, "workload": unit_workload(unit=unit),
-        "shifts": shifts, "form": form}, status=status)
+        "shifts": weekly_shift_list(unit=unit), "form": form}, status=status)
 
 
 @console_view
@@ -65,7 +58,7 @@ def shift_add(request: HttpRequest) -> HttpResponse:
     form = ShiftForm(request.POST, unit=unit)
     if form.is_valid():
         try:
-            weekly_shift_add(actor=request.user, **form.cleaned_data)
+            weekly_shift_add(actor=person_of(request), **form.cleaned_data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 for message in errors:
@@ -80,10 +73,10 @@ def shift_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _lead_unit(request)
-    shift = WeeklyShift.objects.filter(pk=pk, staff__unit=unit).select_related("staff").first()
+    shift = weekly_shift_in_unit(unit=unit, pk=pk)
     if shift is None:
         raise Http404
-    weekly_shift_remove(actor=request.user, shift=shift)
+    weekly_shift_remove(actor=person_of(request), shift=shift)
     messages.success(request, _("已删除班次"))
     return redirect("console:team")
 
@@ -92,11 +85,11 @@ def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def duty_set(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _lead_unit(request)
-    staff = Staff.objects.filter(pk=pk, unit=unit).first()
+    staff = staff_in_unit(unit=unit, pk=pk)
     if staff is None:
         raise Http404
     on = request.POST.get("on_duty") == "1"
-    staff_duty_set(actor=request.user, staff=staff, on_duty=on)
+    staff_duty_set(actor=person_of(request), staff=staff, on_duty=on)
     messages.success(request, (_("%(who)s 已在岗") if on else _("%(who)s 已离岗")) % {
         "who": staff})
     return redirect("console:team")

@@ -4,55 +4,62 @@ inline; a done one redirects (POST/redirect/GET)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from console.actions import ACTIONS
 from console.forms import AnswerForm, AssistReplyForm, DecideForm, ResumeForm, RulingForm
-from console.views.common import apply_errors, console_view, visible_ticket
+from console.views.common import console_view, person_of, visible_ticket
 from sla.extensions import sla_extension_decide
-from sla.models import Extension, Supervision, Suspension, SuspensionState
+from sla.models import Extension, Supervision, Suspension
 from sla.supervision import supervision_answer
 from sla.suspensions import sla_suspension_decide, sla_suspension_end
+from tickets.actions.catalogue import CATALOGUE, ticket_actions_offered
+from tickets.actions.forms import ActionForm, refusal_onto_form
 from tickets.core.errors import TicketError
 from tickets.core.masking import mask_id_number, mask_phone
-from tickets.core.selectors import ticket_event_list, ticket_visible_to
+from tickets.core.selectors import ticket_event_list
 from tickets.dispatching.collaboration import (
     assist_task_reply,
     return_request_decide,
     ticket_ruling_decide,
 )
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
+from tickets.selectors import detail
+from tickets.selectors.visible import ticket_is_visible, ticket_row_visible
 from tickets.services.privacy import ticket_pii_reveal
 
+Row = TypeVar("Row", bound=Model)
 
-def _page(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, forms.Form] | None = None,
+
+def _page(request: HttpRequest, ticket: Ticket, *, bound: ActionForm | None = None,
           status: int = 200) -> HttpResponse:
-    shown = [a for a in ACTIONS.values() if a.shown(ticket, request.user)]
-    action_forms = [(a, bound[1] if bound and bound[0] == a.name else a.form(prefix=a.name))
-                    for a in shown]
-    if bound and bound[0] not in {a.name for a in shown}:
-        action_forms.append((ACTIONS[bound[0]], bound[1]))
-    suspension = ticket.suspensions.filter(state=SuspensionState.ACTIVE).first()
+    offered = ticket_actions_offered(ticket=ticket, user=person_of(request))
+    action_forms = [(a, bound if bound and bound.action is a else ActionForm(action=a,
+                                                                            prefix=a.name))
+                    for a in offered]
+    if bound and bound.action not in offered:  # refused: the form shows why
+        action_forms.append((bound.action, bound))
+    around = detail.ticket_detail(ticket=ticket)
     context = {
         "title": f"工单 {ticket.number}", "ticket": ticket, "now": timezone.now(),
         "masked_phone": mask_phone(ticket.citizen_phone),
         "masked_id": mask_id_number(ticket.citizen_id_number),
         "may_reveal": request.user.has_perm("tickets.view_citizen_pii"),
-        "clocks": ticket.clocks.order_by("started_at", "milestone"),
-        "events": ticket_event_list(ticket=ticket),
+        "clocks": around.clocks, "events": ticket_event_list(ticket=ticket),
         "action_forms": action_forms, "attachments": _attachments(ticket),
-        "candidates": ticket.duplicate_candidates.select_related("original"),
-        "supervisions": ticket.supervisions.all(), "suspension": suspension,
-        "answer_form": AnswerForm(), "resume_form": ResumeForm(),
-        "assist_tasks": ticket.assist_tasks.select_related("unit"),
+        "candidates": around.candidates, "supervisions": around.supervisions,
+        "suspension": around.suspension, "answer_form": AnswerForm(),
+        "resume_form": ResumeForm(), "assist_tasks": around.assist_tasks,
         "assist_form": AssistReplyForm(),
     }
     return render(request, "console/ticket.html", context, status=status)
@@ -79,24 +86,24 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 @console_view
 @require_POST
 def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    entry = CATALOGUE.get(action)
+    if entry is None:
         raise Http404
-    spec = ACTIONS[action]
+    person = person_of(request)
     ticket = visible_ticket(request, number)
-    form = spec.form(request.POST, prefix=action)
+    form = ActionForm(request.POST, action=entry, prefix=entry.name)
     status = 400
     if form.is_valid():
         try:
-            spec.call(ticket, request.user, dict(form.cleaned_data))
+            entry.perform(ticket=ticket, actor=person, values=form.cleaned_data)
         except TicketError as error:
-            status = apply_errors(form, error)
+            status = refusal_onto_form(form, error)
         else:
-            messages.success(request, _("%(action)s：已完成") % {"action": spec.label})
-            if spec.may_leave and not ticket_visible_to(user=request.user).filter(
-                    pk=ticket.pk).exists():
+            messages.success(request, _("%(action)s：已完成") % {"action": entry.label})
+            if entry.may_leave and not ticket_is_visible(user=person, ticket=ticket):
                 return redirect("console:home")
             return redirect("console:ticket", number=number)
-    return _page(request, Ticket.objects.get(pk=ticket.pk), bound=(action, form), status=status)
+    return _page(request, visible_ticket(request, number), bound=form, status=status)
 
 
 @console_view
@@ -104,7 +111,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def ticket_reveal(request: HttpRequest, number: str) -> HttpResponse:
     ticket = visible_ticket(request, number)
     try:
-        pii = ticket_pii_reveal(ticket=ticket, actor=request.user)
+        pii = ticket_pii_reveal(ticket=ticket, actor=person_of(request))
     except TicketError as error:
         return render(request, "console/error.html", {"message": str(error)}, status=403)
     return render(request, "console/partials/pii.html", {"pii": pii, "ticket": ticket})
@@ -112,49 +119,64 @@ def ticket_reveal(request: HttpRequest, number: str) -> HttpResponse:
 
 # --- rows attached to a ticket: answered or decided from the ticket page or a list -----------
 
-def _row_action(request: HttpRequest, *, model: Any, pk: int, form_class: type[forms.Form],
-                call: Any, back: str | None = None) -> HttpResponse:
-    visible = ticket_visible_to(user=request.user).values("pk")
-    row = model.objects.filter(pk=pk, ticket_id__in=visible).select_related("ticket").first()
+def _row_action(request: HttpRequest, *, model: type[Row], pk: int,
+                form_class: type[forms.Form], call: Callable[[Row, User,
+                                                                dict[str, Any]], object],
+                back: str | None = None) -> HttpResponse:
+    person = person_of(request)
+    row = ticket_row_visible(user=person, model=model, pk=pk)
     if row is None:
         raise Http404
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            call(row, request.user, form.cleaned_data)
+            call(row, person, form.cleaned_data)
         except TicketError as error:
-            apply_errors(form, error)
+            refusal_onto_form(form, error)
         else:
             messages.success(request, _("已提交"))
     if form.errors:
         messages.error(request, "；".join(
             str(m) for field_errors in form.errors.values() for m in field_errors))
     # Decided from a list (approvals, rulings): back to it; otherwise to the ticket.
-    return redirect(back) if back else redirect("console:ticket", number=row.ticket.number)
+    ticket: Ticket = row.ticket  # type: ignore[attr-defined]  # every row model has one
+    return redirect(back) if back else redirect("console:ticket", number=ticket.number)
+
+
+def _decide_return(request: ReturnRequest, actor: User,
+                   values: dict[str, Any]) -> object:
+    return return_request_decide(request=request, actor=actor, **values)
+
+
+def _decide_extension(extension: Extension, actor: User,
+                      values: dict[str, Any]) -> object:
+    return sla_extension_decide(extension=extension, actor=actor, **values)
+
+
+def _decide_suspension(suspension: Suspension, actor: User,
+                       values: dict[str, Any]) -> object:
+    return sla_suspension_decide(suspension=suspension, actor=actor, **values)
 
 
 @console_view
 @require_POST
 def row_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-
-    kinds = {
-        "return": (ReturnRequest, lambda r, u, v: return_request_decide(request=r, actor=u, **v)),
-        "extension": (Extension, lambda r, u, v: sla_extension_decide(extension=r, actor=u,
-                                                                       **v)),
-        "suspension": (Suspension, lambda r, u, v: sla_suspension_decide(suspension=r, actor=u,
-                                                                         **v)),
-    }
-    if kind not in kinds:
-        raise Http404
-    model, call = kinds[kind]
     back = "console:approvals" if request.POST.get("back") == "approvals" else None
-    return _row_action(request, model=model, pk=pk, form_class=DecideForm, call=call, back=back)
+    if kind == "return":
+        return _row_action(request, model=ReturnRequest, pk=pk, form_class=DecideForm,
+                           call=_decide_return, back=back)
+    if kind == "extension":
+        return _row_action(request, model=Extension, pk=pk, form_class=DecideForm,
+                           call=_decide_extension, back=back)
+    if kind == "suspension":
+        return _row_action(request, model=Suspension, pk=pk, form_class=DecideForm,
+                           call=_decide_suspension, back=back)
+    raise Http404
 
 
 @console_view
 @require_POST
 def suspension_end(request: HttpRequest, pk: int) -> HttpResponse:
-
     return _row_action(request, model=Suspension, pk=pk, form_class=ResumeForm,
                        call=lambda r, u, v: sla_suspension_end(suspension=r, actor=u, **v))
 
@@ -162,7 +184,6 @@ def suspension_end(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def supervision_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
-
     return _row_action(request, model=Supervision, pk=pk, form_class=AnswerForm,
                        call=lambda r, u, v: supervision_answer(supervision=r, actor=u, **v))
 
@@ -170,7 +191,6 @@ def supervision_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def assist_reply(request: HttpRequest, pk: int) -> HttpResponse:
-
     return _row_action(request, model=AssistTask, pk=pk, form_class=AssistReplyForm,
                        call=lambda r, u, v: assist_task_reply(task=r, actor=u, **v))
 
@@ -178,7 +198,6 @@ def assist_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view
 @require_POST
 def ruling_decide(request: HttpRequest, pk: int) -> HttpResponse:
-
     return _row_action(request, model=Ruling, pk=pk, form_class=RulingForm,
                        call=lambda r, u, v: ticket_ruling_decide(ruling=r, actor=u, **v),
                        back="console:rulings")

@@ -45,7 +45,7 @@ def _beat(*, name: str, role: str) -> None:
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """Every DISPATCH_HEARTBEAT_SECONDS the worker records ``worker:<node name>``."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)

@@ -84,7 +84,9 @@ class JsonLinesFormatter(logging.Formatter):
             if shown is not _LEFT_OUT:
                 line[name] = shown
         if record.exc_info or record.exc_text:
-            exc_text = record.exc_text or self.formatException(record.exc_info)
+            # exc_info is set whenever exc_text is empty here (the condition above).
+            exc_text = record.exc_text or (
+                self.formatException(record.exc_info) if record.exc_info else "")
             line["exc_info"] = mask_personal_numbers(exc_text)
         if record.stack_info:
             line["stack_info"] = mask_personal_numbers(self.formatStack(record.stack_info))
@@ -107,7 +109,9 @@ class PlainFormatter(logging.Formatter):
         shown = copy.copy(record)
         shown.msg, shown.args = _message_of(record), None
         if record.exc_info or record.exc_text:
-            exc_text = record.exc_text or self.formatException(record.exc_info)
+            # exc_info is set whenever exc_text is empty here (the condition above).
+            exc_text = record.exc_text or (
+                self.formatException(record.exc_info) if record.exc_info else "")
             shown.exc_info, shown.exc_text = None, mask_personal_numbers(exc_text)
         if record.stack_info:
             shown.stack_info = mask_personal_numbers(record.stack_info)

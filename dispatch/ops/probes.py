@@ -28,5 +28,6 @@ class ProbeMiddleware:
                 request.get_host()
             except DisallowedHost:
                 match = resolve(request.path_info)
-                return match.func(request, *match.args, **match.kwargs)
+                response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+                return response
         return self.get_response(request)

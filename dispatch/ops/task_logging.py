@@ -38,7 +38,7 @@ def _send_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> No
         headers.setdefault(REQUEST_ID_HEADER, request_id)
 
 
-def _incoming_request_id(task: Task) -> str | None:
+def _incoming_request_id(task: Task[Any, Any]) -> str | None:
     # A worker turns message headers into request attributes; apply(headers=...) (eager) puts
     # them under request.headers only.
     request = task.request
@@ -48,7 +48,7 @@ def _incoming_request_id(task: Task) -> str | None:
 
 
 @task_prerun.connect(dispatch_uid="dispatch.ops.task_logging.task_prerun")
-def _enter_task(task_id: str | None = None, task: Task | None = None,
+def _enter_task(task_id: str | None = None, task: Task[Any, Any] | None = None,
                 args: tuple[Any, ...] | None = None, **kwargs: Any) -> None:
     if task_id is None or task is None:
         return

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Milestone(models.TextChoices):
@@ -72,7 +77,7 @@ class SlaPolicy(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        errors = []
+        errors: list[StrOrPromise] = []
         try:
             limits = self.limits()
             ladder = self.ladder()

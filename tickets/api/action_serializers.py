@@ -1,4 +1,6 @@
-"""Inputs of the ticket action endpoints. Validation of meaning (who, when) is the services'."""
+"""Inputs and outputs of the API's endpoints that are not catalogue actions (bulk dispatch,
+decisions and replies on rows, reports); the catalogue's inputs are built in
+tickets/api/actions.py. Validation of meaning (who, when) is the services'."""
 
 from __future__ import annotations
 
@@ -9,134 +11,65 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from org.models import Staff, Unit
-from sla.models import SupervisionLevel
-from tickets.models import ReturnReason, Satisfaction
 
 
-def _unit() -> serializers.SlugRelatedField:
+def unit_field(*, required: bool = True,
+               help_text: str = "单位编码") -> serializers.SlugRelatedField[Unit]:
+    optional: dict[str, Any] = {} if required else {"default": None, "allow_null": True}
     return serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(),
-                                        help_text="单位编码")
+                                        required=required, help_text=help_text, **optional)
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class StaffByUsername(serializers.SlugRelatedField):
+class StaffByUsername(serializers.SlugRelatedField[Staff]):
     """A person named by their account (the slug spans a relation, which the schema can't
     infer)."""
 
 
-def _person(required: bool = False) -> serializers.SlugRelatedField:
+def person_field(*, required: bool = False, help_text: str = "人员账号") -> StaffByUsername:
     optional: dict[str, Any] = {} if required else {"default": None, "allow_null": True}
     return StaffByUsername(
         slug_field="user__username", queryset=Staff.objects.select_related("user", "unit"),
-        required=required, help_text="人员账号", **optional)
+        required=required, help_text=help_text, **optional)
 
 
-class VersionedSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False, help_text="调用方看到的工单版本；已被他人更新时返回 409")
-
-
-class DispatchInput(VersionedSerializer):
-    unit = _unit()
-    assignee = _person()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class BulkDispatchInput(serializers.Serializer):
+class BulkDispatchInput(serializers.Serializer[Any]):
     numbers = serializers.ListField(child=serializers.CharField(), min_length=1, max_length=200)
-    unit = _unit()
-    assignee = _person()
+    unit = unit_field()
+    assignee = person_field()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RerouteInput(VersionedSerializer):
-    unit = _unit()
-    assignee = _person()
-    reason = serializers.CharField()
-
-
-class ReasonInput(VersionedSerializer):
-    reason = serializers.CharField(allow_blank=True)
-
-
-class NoteInput(VersionedSerializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ResolveInput(VersionedSerializer):
-    reply = serializers.CharField(allow_blank=True)
-
-
-class MergeInput(VersionedSerializer):
-    parent = serializers.CharField(help_text="主单编号")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReassignInput(VersionedSerializer):
-    assignee = _person(required=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class FollowUpInput(VersionedSerializer):
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReturnRequestInput(serializers.Serializer):
-    reason_code = serializers.ChoiceField(choices=ReturnReason.choices)
-    text = serializers.CharField(allow_blank=True)
-
-
-class DecideInput(serializers.Serializer):
+class DecideInput(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RulingInput(serializers.Serializer):
-    unit = _unit()
-    assignee = _person()
+class RulingInput(serializers.Serializer[Any]):
+    unit = unit_field()
+    assignee = person_field()
     reason = serializers.CharField(allow_blank=True)
 
 
-class AssistInput(serializers.Serializer):
-    unit = _unit()
-    task = serializers.CharField(allow_blank=True)
-
-
-class AssistReplyInput(serializers.Serializer):
+class AssistReplyInput(serializers.Serializer[Any]):
     reply = serializers.CharField(allow_blank=True)
 
 
-class ExtensionInput(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
-    new_due_at = serializers.DateTimeField(help_text="申请的新办结时限（ISO 8601，含时区）")
-
-
-class SuspensionInput(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
-
-
-class SuperviseInput(serializers.Serializer):
-    level = serializers.ChoiceField(choices=SupervisionLevel.choices)
-    instructions = serializers.CharField(allow_blank=True)
-    reply_due_at = serializers.DateTimeField(help_text="单位回复时限")
-
-
-class ResumeInput(serializers.Serializer):
+class ResumeInput(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SupervisionAnswerInput(serializers.Serializer):
+class SupervisionAnswerInput(serializers.Serializer[Any]):
     answer = serializers.CharField(allow_blank=True)
 
 
-class BulkOutcomeOutput(serializers.Serializer):
+class BulkOutcomeOutput(serializers.Serializer[Any]):
     number = serializers.CharField()
     ok = serializers.BooleanField()
     error = serializers.CharField()
 
 
-class UnitDispatchStatsOutput(serializers.Serializer):
+class UnitDispatchStatsOutput(serializers.Serializer[Any]):
     unit = serializers.CharField(help_text="首次派往的单位；空表示全区合计")
     tickets = serializers.IntegerField()
     auto_dispatched = serializers.IntegerField()
@@ -147,7 +80,7 @@ class UnitDispatchStatsOutput(serializers.Serializer):
     transfers_per_ticket = serializers.FloatField()
 
 
-class UnitSatisfactionOutput(serializers.Serializer):
+class UnitSatisfactionOutput(serializers.Serializer[Any]):
     unit = serializers.CharField(help_text="承办单位")
     rated = serializers.IntegerField(help_text="计入满意率的回访数")
     satisfied = serializers.IntegerField(help_text="满意和基本满意")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from sla.models import Extension, SlaClock, Supervision, Suspension
@@ -9,9 +11,14 @@ from tickets.core.masking import mask_id_number, mask_phone
 from tickets.models import DuplicateCandidate, Ticket, TicketEvent
 
 
-class TicketListSerializer(serializers.ModelSerializer):
-    channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+def _slug(field: str, *, many: bool = False) -> serializers.SlugRelatedField[Any]:
+    """A related row shown by its code or number."""
+    return serializers.SlugRelatedField(slug_field=field, many=many, read_only=True)
+
+
+class TicketListSerializer(serializers.ModelSerializer[Ticket]):
+    channel = _slug("code")
+    unit = _slug("code")
     assignee = serializers.SerializerMethodField()
     state_label = serializers.CharField(source="get_state_display", read_only=True)
 
@@ -24,7 +31,7 @@ class TicketListSerializer(serializers.ModelSerializer):
         return ticket.assignee.user.get_username() if ticket.assignee else None
 
 
-class DuplicateCandidateSerializer(serializers.ModelSerializer):
+class DuplicateCandidateSerializer(serializers.ModelSerializer[DuplicateCandidate]):
     """An open ticket this one nearly repeats (重复件), for a dispatcher to confirm or dismiss."""
 
     number = serializers.CharField(source="original.number", read_only=True)
@@ -35,7 +42,7 @@ class DuplicateCandidateSerializer(serializers.ModelSerializer):
         fields = ["number", "score", "reasons", "status"]
 
 
-class SlaClockSerializer(serializers.ModelSerializer):
+class SlaClockSerializer(serializers.ModelSerializer[SlaClock]):
     milestone_label = serializers.CharField(source="get_milestone_display", read_only=True)
     paused = serializers.SerializerMethodField()
     breached = serializers.SerializerMethodField()
@@ -53,8 +60,8 @@ class SlaClockSerializer(serializers.ModelSerializer):
         return clock.breached_at is not None or bool(clock.late_minutes)
 
 
-class SupervisionSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class SupervisionSerializer(serializers.ModelSerializer[Supervision]):
+    unit = _slug("code")
 
     class Meta:
         model = Supervision
@@ -62,14 +69,14 @@ class SupervisionSerializer(serializers.ModelSerializer):
                   "reply_due_at", "state", "answer", "answered_by_label", "answered_at"]
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ExtensionSerializer(serializers.ModelSerializer[Extension]):
     class Meta:
         model = Extension
         fields = ["id", "state", "reason", "old_due_at", "new_due_at", "requested_at",
                   "decided_at", "decision_note"]
 
 
-class SuspensionSerializer(serializers.ModelSerializer):
+class SuspensionSerializer(serializers.ModelSerializer[Suspension]):
     class Meta:
         model = Suspension
         fields = ["id", "state", "reason", "requested_at", "decided_at", "decision_note",
@@ -79,10 +86,12 @@ class SuspensionSerializer(serializers.ModelSerializer):
 class TicketDetailSerializer(TicketListSerializer):
     citizen_phone = serializers.SerializerMethodField()
     citizen_id_number = serializers.SerializerMethodField()
-    street = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    predicted_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assisting_units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    street = _slug("code")
+    predicted_unit = _slug("code")
+    assisting_units = _slug("code", many=True)
+    # Also the name of DRF's link from a field to its serializer; here, the 主单.
+    # DRF's Field.parent names the enclosing serializer; this one is the ticket's 主单.
+    parent = _slug("number")  # type: ignore[assignment]
     category = serializers.SerializerMethodField()
     duplicate_candidates = DuplicateCandidateSerializer(many=True, read_only=True)
     clocks = SlaClockSerializer(many=True, read_only=True)
@@ -117,7 +126,7 @@ class TicketDetailSerializer(TicketListSerializer):
         return [c for c in (ticket.category_l1, ticket.category_l2, ticket.category_l3) if c]
 
 
-class TicketEventSerializer(serializers.ModelSerializer):
+class TicketEventSerializer(serializers.ModelSerializer[TicketEvent]):
     action_label = serializers.CharField(source="get_action_display", read_only=True)
     actor = serializers.CharField(source="actor_label", read_only=True)
 

@@ -24,7 +24,7 @@ from sla.models import Extension, Supervision, Suspension
 from sla.supervision import supervision_answer
 from sla.suspensions import sla_suspension_decide, sla_suspension_end
 from tickets.api import action_serializers as inputs
-from tickets.api.actions import TICKET_ACTIONS
+from tickets.api.actions import TICKET_ACTIONS, person_of
 from tickets.api.filters import TicketFilter
 from tickets.api.serializers import (
     TicketDetailSerializer,
@@ -36,10 +36,11 @@ from tickets.dispatching import collaboration
 from tickets.dispatching import services as dispatching
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
 from tickets.selectors.reports import dispatch_accuracy_report, satisfaction_report
+from tickets.selectors.visible import ticket_rows_visible, ticket_visible_list
 
 
 @extend_schema(tags=["工单 tickets"])
-class TicketViewSet(viewsets.ReadOnlyModelViewSet):
+class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
     lookup_field = "number"
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilter
@@ -52,7 +53,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
                                                "suspensions")
         return tickets
 
-    def get_serializer_class(self) -> type:
+    def get_serializer_class(self) -> type[TicketListSerializer]:
         return TicketListSerializer if self.action == "list" else TicketDetailSerializer
 
     @extend_schema(request=inputs.BulkDispatchInput,
@@ -62,9 +63,10 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         data = inputs.BulkDispatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        found = {t.number: t for t in self.get_queryset().filter(number__in=v["numbers"])}
+        person = person_of(request)
+        found = {t.number: t for t in ticket_visible_list(user=person, numbers=v["numbers"])}
         outcomes = dispatching.ticket_dispatch_many(
-            tickets=[found[n] for n in v["numbers"] if n in found], actor=request.user,
+            tickets=[found[n] for n in v["numbers"] if n in found], actor=person,
             unit=v["unit"], assignee=v["assignee"], reason=v["reason"])
         missing = [{"number": n, "ok": False, "error": "找不到该工单"}
                    for n in v["numbers"] if n not in found]
@@ -79,7 +81,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(serializer.data)
 
 
-# POST /tickets/{number}/<action>/, one endpoint per service.
+# POST /tickets/{number}/<action>/, one endpoint per catalogue action.
 for _name, _endpoint in TICKET_ACTIONS.items():
     setattr(TicketViewSet, _name, _endpoint)
 
@@ -88,22 +90,21 @@ def _ticket_response(ticket: Ticket, request: Request) -> Response:
     return Response(TicketDetailSerializer(ticket, context={"request": request}).data)
 
 
-class _OnVisibleTickets(viewsets.GenericViewSet):
+class _OnVisibleTickets(viewsets.GenericViewSet[Model]):
     """Rows attached to a ticket, found only among the tickets the user may see (404 else)."""
 
     lookup_field = "pk"
     row_model: type[Model]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        visible = ticket_visible_to(user=self.request.user).values("pk")
-        return self.row_model.objects.filter(ticket_id__in=visible).select_related("ticket")
+    def get_queryset(self) -> QuerySet[Model]:
+        return ticket_rows_visible(user=self.request.user, model=self.row_model)
 
-    def _call(self, request: Request, input_class: type[serializers.Serializer],
+    def _call(self, request: Request, input_class: type[serializers.Serializer[Any]],
               service: Callable[..., Any], row_name: str) -> Response:
         """Validate the input, call the service on the row, answer with the ticket."""
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        done = service(**{row_name: self.get_object()}, actor=request.user,
+        done = service(**{row_name: self.get_object()}, actor=person_of(request),
                        **data.validated_data)
         ticket = done if isinstance(done, Ticket) else Ticket.objects.get(pk=done.ticket_id)
         return _ticket_response(ticket, request)

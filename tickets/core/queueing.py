@@ -8,8 +8,10 @@ name is the task's ``name=`` in its ``@shared_task``; a wrong one fails at the f
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, current_app
 
 
-def task_named(name: str) -> Task:
+def task_named(name: str) -> Task[Any, Any]:  # any registered task, whatever its signature
     return current_app.tasks[name]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from org.roles import is_superuser, staff_of
 from tickets.models import Ticket, TicketEvent
 
 
-def ticket_visible_to(*, user: AbstractBaseUser) -> QuerySet[Ticket]:
-    """District-wide staff see every ticket; others see their unit's and those it assists."""
+def ticket_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
+    """District-wide staff see every ticket; others see their unit's and those it assists
+    (a visitor who is not signed in: none)."""
     tickets = Ticket.objects.select_related("channel", "unit", "assignee__user")
     if is_superuser(user):
         return tickets

@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from tickets.models import Ticket, TicketEvent
 
-Actor = AbstractBaseUser | None
+# Who acted: a user (the trail's actor is a foreign key to AUTH_USER_MODEL, Django's User
+# here), or None for the system.
+Actor = User | None
 SYSTEM_LABEL = "系统"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, cast
 
 from django.db import transaction
 from django.db.models import Count
@@ -46,7 +47,8 @@ class _Full(Exception):
     pass
 
 
-def _try(staff_id: int, how: str, at: datetime, *, wait: bool) -> AssigneeChoice | bool | None:
+def _try(staff_id: int, how: str, at: datetime, *,
+         wait: bool) -> AssigneeChoice | Literal[False] | None:
     """Lock the person and take them if they have room. In a savepoint, so that a person
     found full is unlocked again: holding a full person while waiting for another deadlocks
     with a dispatch doing the reverse. False: locked by another dispatch (skipped)."""
@@ -98,6 +100,7 @@ def assignee_choose(*, unit: Unit, at: datetime | None) -> AssigneeChoice:
     lead = unit.duty_lead
     available = (lead is not None and lead.user.is_active
                  and not staff_is_on_leave(staff=lead, at=at))
-    if available and (choice := _try(lead.pk, AssignedHow.DUTY_LEAD, at, wait=True)):
+    # available: lead is not None.
+    if available and (choice := _try(cast(Staff, lead).pk, AssignedHow.DUTY_LEAD, at, wait=True)):
         return choice
     return AssigneeChoice(None, AssignedHow.UNIT_QUEUE)

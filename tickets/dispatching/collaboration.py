@@ -7,7 +7,9 @@ the ticket's trail, notifications to the people who must act.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import NoReturn, cast
+
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -34,12 +36,12 @@ from tickets.models import (
 from tickets.models import transition_rules as rules
 from tickets.services.lifecycle import ticket_return
 
-Actor = AbstractBaseUser
+Actor = User
 # A ticket returned this many times is a tug of war: a supervisor decides, once and for all.
 RULING_AFTER_RETURNS = 2
 
 
-def _refuse(ticket: Ticket, action: str, actor: Actor) -> None:
+def _refuse(ticket: Ticket, action: str, actor: Actor) -> NoReturn:
     raise TransitionForbidden(ticket=ticket, action=action, actor_label=actor_label(actor))
 
 
@@ -66,9 +68,10 @@ def ticket_return_request(*, ticket: Ticket, actor: Actor, reason_code: str,
                                ticket=ticket)
     try:
         with transaction.atomic():
+            # A ticket in work (WORKING_STATES, checked above) always has its unit.
             request = ReturnRequest.objects.create(
-                ticket=ticket, unit=ticket.unit, reason_code=reason_code, text=text.strip(),
-                requested_by=actor, requested_at=timezone.now())
+                ticket=ticket, unit=cast(Unit, ticket.unit), reason_code=reason_code,
+                text=text.strip(), requested_by=actor, requested_at=timezone.now())
             ticket_event_record(ticket=ticket, actor=actor, action=EventAction.RETURN_REQUEST,
                                 reason=request.label, payload={"reason_code": reason_code})
             for lead in unit_leads(ticket.unit_id):

@@ -21,12 +21,6 @@ from tickets.models import Ticket, TicketState
 logger = logging.getLogger(__name__)
 
 
-def ticket_received_send_after_commit(*, ticket_id: int) -> None:
-    """A new ticket: its duplicate check and routing go out in one task after commit."""
-    transaction.on_commit(
-        lambda: task_named("tickets.tasks.ticket_received_task").delay(ticket_id))
-
-
 def ticket_route_send_after_commit(*, ticket_id: int) -> None:
     transaction.on_commit(lambda: task_named("tickets.tasks.ticket_route_task").delay(ticket_id))
 

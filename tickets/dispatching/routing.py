@@ -5,6 +5,8 @@ routing_model knows nothing of tickets; this module translates in both direction
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from org.models import Unit
 from routing_model.serving import RouteRequest, router_predict
 from routing_model.training import TrainingSample
@@ -32,7 +34,8 @@ def ticket_route_predict(*, ticket: Ticket) -> Ticket:
     ticket = ticket_urgency_decide(ticket=ticket,
                                    model_probability=prediction.urgent_probability)
     if prediction.force_triage:
-        reason = f"规则「{prediction.rule['name']}」要求人工分拨"
+        rule = cast("dict[str, Any]", prediction.rule)  # force_triage: a rule matched
+        reason = f"规则「{rule['name']}」要求人工分拨"
     elif unit is None:
         reason = "模型未给出建议，待人工分拨"
     elif prediction.probability >= auto_threshold(unit=unit):

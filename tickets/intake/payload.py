@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.utils import timezone
@@ -206,7 +206,7 @@ class PayloadReader:
         if value not in choices:
             self.fail(name, "invalid_choice", choices="、".join(choices))
             return default
-        return value
+        return cast(str, value)  # one of choices
 
     def nested(self, name: str, *, required: bool = False) -> PayloadReader:
         value = self._raw(name, required)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
+from typing import cast
 
 from tickets.core.errors import TicketError
 from tickets.core.signing import SignatureError, signature_verify
@@ -52,7 +53,8 @@ def rating_receive(*, channel_code: str, body: bytes, content_type: str,
         return _error(404, "unknown_ticket", f"渠道单号 {external_id} 没有对应工单")
     target = ticket.parent if ticket.state == "merged" and ticket.parent else ticket
     try:
-        done = ticket_follow_up(ticket=target, actor=None, satisfaction=satisfaction,
+        # satisfaction is one of Satisfaction.values (checked above).
+        done = ticket_follow_up(ticket=target, actor=None, satisfaction=cast(str, satisfaction),
                                 note=str(data.get("note") or "")[:500])
     except TicketError as exc:
         return _error(409, exc.code, exc.message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -13,6 +13,9 @@ from django_fsm import FSMField, transition
 
 from tickets.models import transition_rules as rules
 from tickets.models.channel import Channel
+
+if TYPE_CHECKING:
+    from org.models import Staff, Unit
 
 
 class TicketState(models.TextChoices):
@@ -223,7 +226,8 @@ class Ticket(models.Model):
     # them inside a transaction, save, write the TicketEvent and schedule side effects on commit.
     # Every method takes the moment ``at`` so that the services call them all alike.
 
-    @transition(field=state, source=S.RECEIVED, target=S.TRIAGE, permission=rules.may_dispatch,
+    @transition(field=state, source=S.RECEIVED, target=S.TRIAGE,
+                permission=rules.fsm_permission(rules.may_dispatch),
                 custom=_admin_action(
                     "转人工分拨", "交分拨员人工判断承办单位。"
                 ))
@@ -231,17 +235,18 @@ class Ticket(models.Model):
         pass
 
     @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.ASSIGNED,
-                permission=rules.may_dispatch,
+                permission=rules.fsm_permission(rules.may_dispatch),
                 custom=_admin_action(
                     "派单", "选择承办单位和责任人，时限从派单时开始计算。", form="AssignForm"
                 ))
-    def assign(self, *, unit: Any, assignee: Any, at: datetime) -> None:
+    def assign(self, *, unit: Unit, assignee: Staff | None, at: datetime) -> None:
         self.unit = unit
         self.assignee = assignee
         self.assigned_at = at
         self.note_first_assignment(at=at)
 
-    @transition(field=state, source=S.ASSIGNED, target=S.CONTACTED, permission=rules.may_work,
+    @transition(field=state, source=S.ASSIGNED, target=S.CONTACTED,
+                permission=rules.fsm_permission(rules.may_work),
                 conditions=[rules.has_assignee],
                 custom=_admin_action(
                     "记录联系", "已与诉求人取得联系（10 分钟时限）。", form="NoteForm"
@@ -249,14 +254,16 @@ class Ticket(models.Model):
     def record_contact(self, *, at: datetime) -> None:
         self.contacted_at = at
 
-    @transition(field=state, source=S.CONTACTED, target=S.MET, permission=rules.may_work,
+    @transition(field=state, source=S.CONTACTED, target=S.MET,
+                permission=rules.fsm_permission(rules.may_work),
                 custom=_admin_action(
                     "记录约见", "已与诉求人约见或到达现场（30 分钟时限）。", form="NoteForm"
                 ))
     def record_meeting(self, *, at: datetime) -> None:
         self.met_at = at
 
-    @transition(field=state, source=S.MET, target=S.RESOLVED, permission=rules.may_work,
+    @transition(field=state, source=S.MET, target=S.RESOLVED,
+                permission=rules.fsm_permission(rules.may_work),
                 custom=_admin_action(
                     "办结", "填写给诉求人的答复，办结后进入回访。", form="ResolveForm"
                 ))
@@ -264,12 +271,14 @@ class Ticket(models.Model):
         self.reply = reply
         self.resolved_at = at
 
-    @transition(field=state, source=S.RESOLVED, target=S.CLOSED, permission=rules.may_follow_up,
+    @transition(field=state, source=S.RESOLVED, target=S.CLOSED,
+                permission=rules.fsm_permission(rules.may_follow_up),
                 conditions=[rules.citizen_satisfied], custom={"label": _("归档")})
     def close(self, *, at: datetime) -> None:
         self.closed_at = at
 
-    @transition(field=state, source=S.RESOLVED, target=S.ASSIGNED, permission=rules.may_follow_up,
+    @transition(field=state, source=S.RESOLVED, target=S.ASSIGNED,
+                permission=rules.fsm_permission(rules.may_follow_up),
                 conditions=[rules.citizen_unsatisfied], custom={"label": _("重办")})
     def reopen(self, *, at: datetime) -> None:
         # 重办 goes back to the same unit and person; the milestones start over.
@@ -280,14 +289,15 @@ class Ticket(models.Model):
         self.reopen_count += 1
 
     @transition(field=state, source=[*WORKING_STATES, S.RESOLVED], target=S.CLOSED,
-                permission=rules.may_rule, conditions=[rules.citizen_unsatisfied],
+                permission=rules.fsm_permission(rules.may_rule),
+                conditions=[rules.citizen_unsatisfied],
                 custom={"label": _("审定不合理诉求并归档")})
     def close_unreasonable(self, *, at: datetime) -> None:
         self.closed_at = at
         self.satisfaction_excluded = True
 
     @transition(field=state, source=list(WORKING_STATES), target=S.TRIAGE,
-                permission=rules.may_return,
+                permission=rules.fsm_permission(rules.may_return),
                 custom=_admin_action(
                     "退单", "本单位负责人审核后退回分拨中心，需写明原因。", form="ReasonForm"
                 ))
@@ -300,11 +310,11 @@ class Ticket(models.Model):
         self.return_count += 1
 
     @transition(field=state, source=list(WORKING_STATES), target=S.ASSIGNED,
-                permission=rules.may_transfer,
+                permission=rules.fsm_permission(rules.may_transfer),
                 custom=_admin_action(
                     "改派", "转给其他单位和责任人办理，需写明原因。", form="TransferForm"
                 ))
-    def transfer(self, *, unit: Any, assignee: Any, at: datetime) -> None:
+    def transfer(self, *, unit: Unit, assignee: Staff | None, at: datetime) -> None:
         self.unit = unit
         self.assignee = assignee
         self.assigned_at = at
@@ -314,7 +324,8 @@ class Ticket(models.Model):
         self.transfer_count += 1
 
     @transition(field=state, source=list(OPEN_STATES), target=S.MERGED,
-                permission=rules.may_dispatch, conditions=[rules.has_no_merged_children],
+                permission=rules.fsm_permission(rules.may_dispatch),
+                conditions=[rules.has_no_merged_children],
                 custom=_admin_action(
                     "合并重复件", "把本工单作为重复件并入一张在办工单。", form="MergeForm"
                 ))
@@ -322,7 +333,7 @@ class Ticket(models.Model):
         self.parent = parent
 
     @transition(field=state, source=[S.RECEIVED, S.TRIAGE], target=S.REJECTED,
-                permission=rules.may_reject,
+                permission=rules.fsm_permission(rules.may_reject),
                 custom=_admin_action(
                     "作废（无效/骚扰）", "无效诉求或骚扰，需写明原因。", form="ReasonForm"
                 ))

@@ -8,38 +8,50 @@ carries the Chinese message shown when it fails.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from org.roles import is_district_dispatcher, is_district_supervisor, is_superuser, staff_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.db.models import Model
 
+    from org.roles import AnyUser
     from tickets.models import Ticket
 
 Condition = Callable[["Ticket"], bool]
+Permission = Callable[["Ticket", "AnyUser"], bool]
+# What django-fsm-2's transition() is typed to take: a permission of (any model, a user with
+# permissions) and a condition of (any model). It calls them with the ticket being changed (and
+# the actor, None for the system), so the rules below keep their own, narrower signatures.
+FsmPermission = Callable[["Model", Any], bool]
+FsmCondition = Callable[["Model"], bool]
 
 
-def is_lead_of_ticket_unit(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def fsm_permission(rule: Permission) -> FsmPermission:
+    """A rule as transition(permission=...) takes it: the same function."""
+    return cast("FsmPermission", rule)
+
+
+def is_lead_of_ticket_unit(ticket: Ticket, user: AnyUser) -> bool:
     staff = staff_of(user)
     return bool(
         staff and staff.role == "unit_lead" and ticket.unit_id and staff.unit_id == ticket.unit_id
     )
 
 
-def is_assignee(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def is_assignee(ticket: Ticket, user: AnyUser) -> bool:
     staff = staff_of(user)
     return bool(staff and ticket.assignee_id and staff.pk == ticket.assignee_id)
 
 
-def is_unit_member(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def is_unit_member(ticket: Ticket, user: AnyUser) -> bool:
     staff = staff_of(user)
     return bool(staff and ticket.unit_id and staff.unit_id == ticket.unit_id)
 
 
 # --- permissions (ticket, user) -> bool -----------------------------------------------------------
 
-def may_dispatch(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_dispatch(ticket: Ticket, user: AnyUser) -> bool:
     """Triage, assign, merge: the router (system) or a dispatcher of the dispatch centre; a
     district supervisor only to carry out their ruling on a bounced ticket."""
     if user is None or is_superuser(user) or is_district_dispatcher(user):
@@ -47,27 +59,27 @@ def may_dispatch(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
     return is_district_supervisor(user) and ticket.rulings.filter(state="pending").exists()
 
 
-def may_rule(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_rule(ticket: Ticket, user: AnyUser) -> bool:
     """Binding rulings (审定) and unreasonable-demand decisions: district supervisors."""
     return is_superuser(user) or is_district_supervisor(user)
 
 
-def may_reject(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_reject(ticket: Ticket, user: AnyUser) -> bool:
     """Invalid or spam: a centre dispatcher, or a system filter."""
     return user is None or is_superuser(user) or is_district_dispatcher(user)
 
 
-def may_work(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_work(ticket: Ticket, user: AnyUser) -> bool:
     """Contact, meeting, resolution: the assignee or the lead of the ticket's unit."""
     return is_superuser(user) or is_assignee(ticket, user) or is_lead_of_ticket_unit(ticket, user)
 
 
-def may_return(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_return(ticket: Ticket, user: AnyUser) -> bool:
     """A return (退单) needs the unit lead's approval."""
     return is_superuser(user) or is_lead_of_ticket_unit(ticket, user)
 
 
-def may_transfer(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_transfer(ticket: Ticket, user: AnyUser) -> bool:
     """A transfer (改派): the current unit's lead or a centre dispatcher."""
     return (
         is_superuser(user)
@@ -76,7 +88,7 @@ def may_transfer(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
     )
 
 
-def may_follow_up(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_follow_up(ticket: Ticket, user: AnyUser) -> bool:
     """回访 result (close or reopen): the centre, a supervisor, or a channel's rating (system)."""
     return (
         user is None
@@ -86,7 +98,7 @@ def may_follow_up(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
     )
 
 
-def may_edit_routing(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_edit_routing(ticket: Ticket, user: AnyUser) -> bool:
     """Urgency, category, assisting units: the centre or the ticket unit's lead."""
     return (
         user is None
@@ -96,7 +108,7 @@ def may_edit_routing(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
     )
 
 
-def may_reassign(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
+def may_reassign(ticket: Ticket, user: AnyUser) -> bool:
     """Another person of the same unit: its lead or dispatcher, or the centre."""
     staff = staff_of(user)
     unit_dispatcher = bool(
@@ -113,10 +125,12 @@ def may_reassign(ticket: Ticket, user: AbstractBaseUser | None) -> bool:
 
 # --- conditions (ticket) -> bool, each with the message shown when it fails ---------------------
 
-def condition(message: str) -> Callable[[Condition], Condition]:
-    def attach(func: Condition) -> Condition:
+def condition(message: str) -> Callable[[Condition], FsmCondition]:
+    """Attach the message; the result goes to transition(conditions=[...]), hence its type."""
+    def attach(func: Condition) -> FsmCondition:
+        # A function attribute, read back by message_of(); functions are typed without one.
         func.message = message  # type: ignore[attr-defined]
-        return func
+        return cast("FsmCondition", func)
 
     return attach
 

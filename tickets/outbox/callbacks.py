@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -59,7 +60,7 @@ def callback_queue(*, ticket: Ticket, event: TicketEvent) -> list[CallbackDelive
             ticket=recipient, channel=channel, event=event, url=channel.callback_url,
             payload=payload, next_attempt_at=event.at,
         )
-        transaction.on_commit(lambda pk=delivery.pk: _send_later(pk, 0))
+        transaction.on_commit(partial(_send_later, delivery.pk, 0))
         deliveries.append(delivery)
     return deliveries
 
@@ -71,7 +72,9 @@ def _send_later(delivery_id: int, countdown: float) -> None:
 
 def backoff_seconds(attempts: int) -> float:
     base = settings.CALLBACK_BACKOFF_BASE_SECONDS
-    return min(base * 2 ** (attempts - 1), settings.CALLBACK_BACKOFF_MAX_SECONDS)
+    # int ** int is typed Any (a negative power is a float).
+    delay: float = min(base * 2 ** (attempts - 1), settings.CALLBACK_BACKOFF_MAX_SECONDS)
+    return delay
 
 
 def _earlier_unsent(delivery: CallbackDelivery) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +33,7 @@ def notification_send(*, recipients: Iterable[Staff | None], ticket: Ticket | No
                      delivered_at=delivered) for p in people])
     if settings.NOTIFIERS:
         for row in rows:
-            transaction.on_commit(lambda pk=row.pk: _deliver_later(pk, 0))
+            transaction.on_commit(partial(_deliver_later, row.pk, 0))
     return rows
 
 
@@ -44,7 +45,7 @@ def _deliver_later(notification_id: int, countdown: float) -> None:
 def _notice(row: Notification) -> Notice:
     user = row.recipient.user
     return Notice(id=row.pk, kind=row.kind, text=row.text, created_at=row.created_at,
-                  ticket_number=row.ticket.number if row.ticket_id else None,
+                  ticket_number=row.ticket.number if row.ticket is not None else None,
                   recipient_username=user.get_username(),
                   recipient_name=user.get_full_name() or user.get_username(),
                   recipient_phone=row.recipient.phone)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from org.models import Staff, Unit
 from org.roles import staff_of
 from sla.models import Breach, ClockState
 from tickets.core.selectors import ticket_visible_to
-from tickets.models import Ticket, TicketState
+from tickets.models import Channel, Ticket, TicketState
 from tickets.models.ticket import OPEN_STATES
 
 
@@ -22,6 +23,10 @@ class QueueFilters:
     channel: str = ""
     overdue: bool = False
     q: str = ""
+
+
+# The annotation _with_next_due adds (an F(), since the type checker knows only model fields).
+NEXT_DUE = F("next_due").asc()
 
 
 def _with_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -59,7 +64,7 @@ def ticket_my_queue(*, user: AbstractBaseUser) -> QuerySet[Ticket]:
     if staff is None:
         return Ticket.objects.none()
     mine = ticket_visible_to(user=user).filter(assignee=staff, state__in=OPEN_STATES)
-    return _with_next_due(mine).order_by("next_due", "received_at")
+    return _with_next_due(mine).order_by(NEXT_DUE, "received_at")
 
 
 def ticket_unit_queue(*, user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -68,12 +73,12 @@ def ticket_unit_queue(*, user: AbstractBaseUser) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     tickets = ticket_visible_to(user=user).filter(unit_id=staff.unit_id,
                                                   state__in=OPEN_STATES)
-    return _with_next_due(tickets).order_by("next_due", "received_at")
+    return _with_next_due(tickets).order_by(NEXT_DUE, "received_at")
 
 
 def ticket_all_open(*, user: AbstractBaseUser) -> QuerySet[Ticket]:
     return _with_next_due(ticket_visible_to(user=user).filter(state__in=OPEN_STATES)).order_by(
-        "next_due", "received_at")
+        NEXT_DUE, "received_at")
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ class UnitLoad:
     breaches_30d: int
 
 
-def unit_overview(*, since: object) -> list[UnitLoad]:
+def unit_overview(*, since: datetime) -> list[UnitLoad]:
     """Every working unit: open and overdue tickets, breaches since ``since``."""
     open_states = [s.value for s in OPEN_STATES]
     units = (Unit.objects.filter(is_district_wide=False)
@@ -111,3 +116,8 @@ def unit_overview(*, since: object) -> list[UnitLoad]:
     breaches = dict(Breach.objects.filter(due_at__gte=since).values_list("unit")
                     .annotate(n=Count("pk")).values_list("unit", "n"))
     return [UnitLoad(u, u.open_tickets, u.overdue, breaches.get(u.pk, 0)) for u in units]
+
+
+def channel_choice_list() -> list[tuple[str, str]]:
+    """(code, name) of every channel, for the queues' channel filter."""
+    return list(Channel.objects.order_by("code").values_list("code", "name"))

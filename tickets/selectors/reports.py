@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tickets.models import EventAction, FollowUpState, FollowUpTask, TicketEvent
 
 _MOVES = (EventAction.ASSIGN, EventAction.RETURN, EventAction.TRANSFER)
+# One move of a ticket: action, actor (None: the system), when, payload.
+Move = tuple[str, int | None, datetime, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,16 @@ def dispatch_accuracy_report(*, since: datetime, until: datetime) -> list[UnitDi
     rows = (TicketEvent.objects.filter(ticket_id__in=first_assigned, action__in=_MOVES)
             .order_by("ticket_id", "pk").values_list("ticket_id", "action", "actor_id", "at",
                                                      "payload"))
-    trails: dict[int, list[tuple[str, int | None, datetime, dict]]] = defaultdict(list)
-    for ticket_id, action, actor_id, at, payload in rows:
-        trails[ticket_id].append((action, actor_id, at, payload))
+    trails: dict[int, list[Move]] = defaultdict(list)
+    for ticket_id, *move in rows:
+        trails[ticket_id].append((move[0], move[1], move[2], move[3]))
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for trail in trails.values():
-        action, actor_id, at, payload = trail[0]
+        action, first_actor, at, payload = trail[0]
         if action != EventAction.ASSIGN or not since <= at < until:
             continue  # first assigned before the window, or returned before any assignment
         moves = [a for a, *_ in trail[1:]]
-        auto = actor_id is None
+        auto = first_actor is None
         stayed = auto and EventAction.RETURN not in moves and EventAction.TRANSFER not in moves
         c = counts[payload.get("unit") or ""]
         c[0] += 1

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,8 +21,8 @@ from django.utils import timezone
 from org.models import Staff, StaffRole, Unit
 from tickets.core.errors import IllegalTransition, TransitionForbidden
 from tickets.core.numbering import ticket_number_next
+from tickets.core.queueing import task_named
 from tickets.core.trail import Actor, actor_label
-from tickets.dispatching.handoff import ticket_received_send_after_commit
 from tickets.models import (
     OPEN_STATES,
     WORKING_STATES,
@@ -117,7 +117,10 @@ def ticket_create(
             )
             if intake_record is not None:
                 _intake_record_link(intake_record, ticket, IntakeOutcome.ACCEPTED)
-            ticket_received_send_after_commit(ticket_id=ticket.pk)
+            # Its duplicate check and routing (tickets.dispatching) in one task, after commit.
+            ticket_id = ticket.pk  # a plain closure: mypy cannot type a lambda's default
+            transaction.on_commit(
+                lambda: task_named("tickets.tasks.ticket_received_task").delay(ticket_id))
     except IntegrityError:
         # A simultaneous delivery of the same (channel, external id) won the insert.
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
@@ -205,7 +208,8 @@ def ticket_transfer(
             before=same_unit_refused,
         )
         DispatchCorrection.objects.create(
-            ticket=moved, at=moved.assigned_at, actor_label=actor_label(actor),
+            # transfer() has just set assigned_at.
+            ticket=moved, at=cast(datetime, moved.assigned_at), actor_label=actor_label(actor),
             kind="transfer",
             predicted_unit=moved.predicted_unit.code if moved.predicted_unit else "",
             chosen_unit=unit.code, reason=reason.strip())
@@ -291,9 +295,10 @@ def ticket_resolve(*, ticket: Ticket, actor: Actor, reply: str) -> Ticket:
                                     fields=["reply", "resolved_at"],
                                     kwargs={"reply": reply.strip()})
         resolved.assist_tasks.filter(state=AssistState.OPEN).update(state=AssistState.CLOSED)
+        resolved_at = cast(datetime, resolved.resolved_at)  # resolve() has just set it
         FollowUpTask.objects.create(
-            ticket=resolved, created_at=resolved.resolved_at,
-            due_at=resolved.resolved_at + timedelta(hours=settings.FOLLOW_UP_DUE_HOURS))
+            ticket=resolved, created_at=resolved_at,
+            due_at=resolved_at + timedelta(hours=settings.FOLLOW_UP_DUE_HOURS))
     return resolved
 
 
@@ -398,7 +403,7 @@ def ticket_record_prediction(
                    else ["置信度必须在 0 到 1 之间"]}, ticket)
 
     def apply(current: Ticket) -> FieldChanges:
-        changes = {
+        changes: dict[str, list[Any]] = {
             "predicted_unit": [current.predicted_unit.code if current.predicted_unit else None,
                                predicted_unit.code if predicted_unit else None],
             "prediction_confidence": [current.prediction_confidence, confidence],

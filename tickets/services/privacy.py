@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from tickets.core.errors import TransitionForbidden
 from tickets.core.trail import actor_label, ticket_event_record
@@ -17,7 +17,7 @@ class RevealedPii:
     id_number: str
 
 
-def ticket_pii_reveal(*, ticket: Ticket, actor: AbstractBaseUser) -> RevealedPii:
+def ticket_pii_reveal(*, ticket: Ticket, actor: User) -> RevealedPii:
     if not (actor.is_active and actor.has_perm("tickets.view_citizen_pii")):
         raise TransitionForbidden(ticket=ticket, action="reveal_pii",
                                   actor_label=actor_label(actor))

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.staff import demo_staff_load
-from dispatch.management.commands.load_org import write_report
 from org.directory import DEFAULT_FIXTURES_DIR, OrgNotLoadedError
 
 
@@ -30,7 +29,8 @@ class Command(BaseCommand):
             report = demo_staff_load(fixtures_dir=fixtures_dir)
         except OrgNotLoadedError as exc:
             raise CommandError(str(exc)) from exc
-        write_report(self, report)
+        for line in report.lines():
+            self.stdout.write(line)
         if report.created["users"]:
             self.stdout.write("新建账号的密码为设置项 DISPATCH_DEMO_PASSWORD 的值")
         self.stdout.write(self.style.SUCCESS("演示人员已是最新" if not report.changed

@@ -3,18 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from org.directory import DEFAULT_FIXTURES_DIR, OrgLoadReport
+from org.directory import DEFAULT_FIXTURES_DIR
 from tickets.intake.channels import directory_load
-
-
-def write_report(command: BaseCommand, report: OrgLoadReport) -> None:
-    """One line per kind of row: created, updated, unchanged."""
-    kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
-    for kind in kinds:
-        command.stdout.write(
-            f"{kind}: 新建 {report.created[kind]}，更新 {report.updated[kind]}，"
-            f"未变 {report.unchanged[kind]}"
-        )
 
 
 class Command(BaseCommand):
@@ -26,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, fixtures_dir: Path, **options: Any) -> None:
         report = directory_load(fixtures_dir=fixtures_dir)
-        write_report(self, report)
+        for line in report.lines():
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("组织目录已是最新" if not report.changed
                                              else "组织目录已加载"))

@@ -10,7 +10,7 @@ Prometheus servers, or of several web servers, cost one set of queries per perio
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,7 +185,11 @@ def celery_queue_depths(*, queues: Iterable[str]) -> dict[str, int] | None:
             depths: dict[str, int] = {}
             for name in queues:
                 try:
-                    depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+                    # kombu's stubs type default_channel as StdChannel, which lacks the
+                    # queue_declare every transport's channel has.
+                    declared = channel.queue_declare(  # type: ignore[attr-defined]
+                        queue=name, passive=True)
+                    depths[name] = declared.message_count
                 except conn.channel_errors:
                     depths[name] = 0
                     channel = conn.channel()  # AMQP closes a channel on a failed passive declare
@@ -204,7 +208,7 @@ def _counter(name: str, documentation: str, label: str, values: dict[str, int]) 
     return family
 
 
-def _gauge(name: str, documentation: str, label: str, values: dict[str, float]) -> Metric:
+def _gauge(name: str, documentation: str, label: str, values: Mapping[str, float]) -> Metric:
     family = GaugeMetricFamily(name, documentation, labels=[label])
     for value, n in sorted(values.items()):
         family.add_metric([value], n)
@@ -269,7 +273,7 @@ def metrics_exposition() -> bytes:
     seconds = settings.METRICS_CACHE_SECONDS
     if seconds > 0:
         try:
-            cached = cache.get(_CACHE_KEY)
+            cached: bytes | None = cache.get(_CACHE_KEY)
         except Exception:  # a cache outage costs a fresh collection, not the scrape
             logger.warning("metrics: cache unavailable", exc_info=True)
             cached = None

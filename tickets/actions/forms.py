@@ -1,0 +1,95 @@
+"""The Django form of a catalogue action, built from the entry's fields: the console's ticket
+page and the admin's action pages render the same form and hand its values to the entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, assert_never
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Staff, Unit
+from org.selectors import staff_directory, unit_ticket_handlers
+from tickets.actions.refusals import refusal_status
+from tickets.actions.spec import Field, FieldKind, TicketAction
+from tickets.core.errors import TicketError, TicketInputError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's own date-and-time picker."""
+
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format=DATETIME_FORMAT)
+
+
+def unit_field(*, label: StrOrPromise, required: bool = True) -> forms.ModelChoiceField[Unit]:
+    return forms.ModelChoiceField(unit_ticket_handlers(), label=label, required=required,
+                                  to_field_name="code", empty_label=_("请选择单位"))
+
+
+def person_field(*, label: StrOrPromise,
+                 required: bool = False) -> forms.ModelChoiceField[Staff]:
+    return forms.ModelChoiceField(
+        staff_directory(), label=label, required=required,
+        empty_label=_("请选择责任人") if required else _("按值班表自动选择"))
+
+
+def form_field(spec: Field) -> forms.Field | None:
+    """The Django field for a catalogue field; none for the version, which only API callers
+    send (a form acts on the ticket as the page has just read it)."""
+    # A blank text passes the form: the service then explains what is missing.
+    required = spec.required and not spec.blank
+    match spec.kind:
+        case FieldKind.VERSION:
+            return None
+        case FieldKind.TEXT | FieldKind.TICKET_NUMBER:
+            return forms.CharField(label=spec.label, required=required, help_text=spec.help)
+        case FieldKind.LONG_TEXT:
+            return forms.CharField(label=spec.label, required=required, help_text=spec.help,
+                                   widget=forms.Textarea(attrs={"rows": spec.rows}))
+        case FieldKind.CHOICE:
+            return forms.ChoiceField(choices=spec.choices, label=spec.label,
+                                     required=spec.required, help_text=spec.help)
+        case FieldKind.UNIT:
+            return unit_field(label=spec.label, required=spec.required)
+        case FieldKind.PERSON:
+            return person_field(label=spec.label, required=spec.required)
+        case FieldKind.DATETIME:
+            return forms.DateTimeField(label=spec.label, required=spec.required,
+                                       help_text=spec.help, widget=DateTimeInput(),
+                                       input_formats=[DATETIME_FORMAT])
+        case _:
+            assert_never(spec.kind)
+
+
+class ActionForm(forms.Form):
+    """The form of one catalogue action: the entry's fields, in its order."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, action: TicketAction,
+                 prefix: str | None = None) -> None:
+        super().__init__(data, prefix=prefix)
+        self.action = action
+        for spec in action.fields:
+            field = form_field(spec)
+            if field is not None:
+                self.fields[spec.name] = field
+
+
+def refusal_onto_form(form: forms.Form, error: TicketError) -> int:
+    """Put a service's refusal on the form (bad input field by field, anything else above the
+    fields); returns the HTTP status to answer with."""
+    if isinstance(error, TicketInputError):
+        for field, messages in error.field_errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, str(error))
+    return refusal_status(error)
