@@ -11,19 +11,20 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import Staff, Unit, Weekday
 from org.selectors import staff_of_unit
-from tickets.actions.forms import person_field, unit_field
+from tickets.actions.forms import no_control_characters, person_field, unit_field
 from tickets.models import TicketState, Urgency
 from tickets.selectors.queues import channel_choice_list
 
 
 class BulkDispatchForm(forms.Form):
     unit = unit_field(label=_("单位"))
-    reason = forms.CharField(label=_("说明"), required=False,
+    reason = forms.CharField(label=_("说明"), required=False, validators=[no_control_characters],
                              widget=forms.TextInput(attrs={"placeholder": _("派单说明（可选）")}))
 
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("回复"), widget=forms.Textarea(attrs={"rows": 2}),
+                             validators=[no_control_characters],
                              required=False)
 
 
@@ -34,21 +35,23 @@ def _approved(value: str) -> bool:
 class DecideForm(forms.Form):
     approve = forms.TypedChoiceField(choices=[("1", _("批准")), ("0", _("驳回"))],
                                      coerce=_approved, label=_("审批"))
-    note = forms.CharField(label=_("意见"), required=False)
+    note = forms.CharField(label=_("意见"), required=False, validators=[no_control_characters])
 
 
 class RulingForm(forms.Form):
     unit = unit_field(label=_("单位"))
     assignee = person_field(label=_("责任人"))
-    reason = forms.CharField(label=_("审定理由"), required=False)
+    reason = forms.CharField(label=_("审定理由"), required=False,
+                             validators=[no_control_characters])
 
 
 class AssistReplyForm(forms.Form):
-    reply = forms.CharField(label=_("协办回复"), required=False)
+    reply = forms.CharField(label=_("协办回复"), required=False,
+                            validators=[no_control_characters])
 
 
 class ResumeForm(forms.Form):
-    note = forms.CharField(label=_("说明"), required=False)
+    note = forms.CharField(label=_("说明"), required=False, validators=[no_control_characters])
 
 
 class ShiftForm(forms.Form):

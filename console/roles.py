@@ -17,26 +17,40 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ConsoleRole:
+    """A kind of console user: the pages their navigation lists are the role-restricted pages
+    they may open (console.views.common.console_page refuses the others with 403)."""
+
     key: str
     label: StrOrPromise
     home: str  # url name
     nav: tuple[tuple[str, StrOrPromise], ...]  # (url name, label)
 
+    def may_open(self, page: str) -> bool:
+        return any(name == page for name, _label in self.nav)
+
 
 DISPATCHER = ConsoleRole("dispatcher", _("分拨员"), "console:triage", (
-    ("console:triage", _("分拨队列")), ("console:all_open", _("全部在办"))))
+    ("console:triage", _("分拨队列")), ("console:all_open", _("全部在办")),
+    # Returns a unit lead asked for themself wait for the centre (or another lead).
+    ("console:approvals", _("待审批"))))
 CASEWORKER = ConsoleRole("caseworker", _("经办人"), "console:mine", (
     ("console:mine", _("我的工单")),))
 UNIT_LEAD = ConsoleRole("unit_lead", _("单位负责人"), "console:unit", (
     ("console:unit", _("本单位工单")), ("console:approvals", _("待审批")),
-    ("console:team", _("人员负荷与值班")), ("console:mine", _("我的工单"))))
+    ("console:team", _("人员负荷与值班")), ("console:mine", _("我的工单")),
+    ("console:supervisions", _("督办单"))))
 UNIT_DISPATCHER = ConsoleRole("unit_dispatcher", _("单位分拨员"), "console:unit", (
     ("console:unit", _("本单位工单")),))
 SUPERVISOR = ConsoleRole("supervisor", _("督办员"), "console:overview", (
     ("console:overview", _("全区概览")), ("console:supervisions", _("督办单")),
     ("console:rulings", _("待审定")), ("console:all_open", _("全部在办"))))
 ADMIN = ConsoleRole("admin", _("系统管理员"), "console:overview", (
-    *SUPERVISOR.nav, ("console:triage", _("分拨队列"))))
+    *SUPERVISOR.nav, ("console:triage", _("分拨队列")), ("console:approvals", _("待审批"))))
+ROLES = (DISPATCHER, CASEWORKER, UNIT_LEAD, UNIT_DISPATCHER, SUPERVISOR, ADMIN)
+
+
+def roles_that_may_open(page: str) -> list[ConsoleRole]:
+    return [role for role in ROLES if role.may_open(page)]
 
 
 def console_role(user: AbstractBaseUser) -> ConsoleRole | None:

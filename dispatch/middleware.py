@@ -1,15 +1,19 @@
 """Chinese unless the user picked another language (cookie), whatever the browser's locale;
 a request id on every request and its log lines."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.log import log_response
 
 from dispatch.ops import log_context
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware:
@@ -58,3 +62,30 @@ class RequestIdMiddleware:
         number = view_kwargs.get("number")
         if isinstance(number, str):
             log_context.set_ticket(number)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database went away during a request (a restart, a failover, a connection the server
+    terminated): answer 503 with Retry-After instead of a 500. The request's transaction was
+    rolled back, so nothing is half-written, and a channel's retry of the same request is
+    answered with the same ticket."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable during %s %s: %s", request.method, request.path,
+                       exception)
+        message = "数据库暂时不可用，请稍后重试"
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"error": "database_unavailable", "message": message}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response.headers["Retry-After"] = "5"
+        return response

@@ -93,6 +93,12 @@ def district_supervisors() -> list[Staff]:
                                      user__is_active=True).select_related("user"))
 
 
+def district_dispatchers() -> list[Staff]:
+    """The active dispatchers of the dispatch centre (分拨中心)."""
+    return list(Staff.objects.filter(role=StaffRole.DISPATCHER, unit__is_district_wide=True,
+                                     user__is_active=True).select_related("user"))
+
+
 # --- the console's and the action forms' reads ---------------------------------------------------
 
 def unit_ticket_handlers() -> QuerySet[Unit]:

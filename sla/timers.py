@@ -156,7 +156,7 @@ def sla_timers_arm(*, now: datetime, batch: int = 1000) -> int:
 
 def _timer_queue(clock_id: int, moment: datetime) -> None:
     task = task_named("sla.tasks.sla_clock_check_task")
-    transaction.on_commit(lambda: task.apply_async((clock_id,), eta=moment))
+    transaction.on_commit(lambda: task.apply_async((clock_id,), eta=moment), robust=True)
 
 
 def sla_timers_schedule(*, clock: SlaClock, now: datetime) -> None:

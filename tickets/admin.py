@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django_fsm import Transition
 from django_fsm.admin import FSMAdminMixin
@@ -25,11 +25,11 @@ from tickets.actions.catalogue import CATALOGUE, ticket_actions_offered
 from tickets.actions.forms import ActionForm, refusal_onto_form
 from tickets.actions.refusals import refusal_message
 from tickets.actions.spec import Result, TicketAction
-from tickets.core.errors import TicketError, action_label
-from tickets.core.masking import mask_id_number, mask_phone
+from tickets.core.errors import IllegalTransition, TicketError, action_label
 from tickets.core.selectors import ticket_visible_to
 from tickets.intake.services import intake_replay
 from tickets.models import (
+    AccessLog,
     AssistTask,
     CallbackDelivery,
     Channel,
@@ -49,6 +49,13 @@ from tickets.models import (
 from tickets.outbox.callbacks import callback_resend
 from tickets.selectors.visible import ticket_is_visible
 from tickets.services import lifecycle as services
+from tickets.services.privacy import (
+    MASKED,
+    PersonalDataView,
+    intake_body_read,
+    personal_data_view,
+    ticket_pii_reveal,
+)
 
 # The state machine's buttons are performed by the catalogue action that applies each
 # transition, with that action's rules and shaping; triage alone is no person's action (the
@@ -76,6 +83,58 @@ class ChannelAdmin(admin.ModelAdmin):
         return excluded if request.user.is_superuser else [*excluded, "signing_secrets"]
 
 
+def _swapped(names: Iterable[Any], swap: Mapping[str, str]) -> list[Any]:
+    return [swap.get(n, n) if isinstance(n, str) else n for n in names]
+
+
+def _masked_display(model: type[models.Model], name: str) -> Callable[[Any], Any]:
+    """A read-only column showing the field as somebody without the permission sees it."""
+    field = model._meta.get_field(name)
+    label = getattr(field, "verbose_name", name)  # a relation's reverse side has none
+
+    @admin.display(description=str(label))
+    def shown(obj: Any) -> Any:
+        value = getattr(obj, name)
+        return MASKED.text(value) if isinstance(value, str) else MASKED.data(value)
+
+    return shown
+
+
+class PersonalTextAdmin(admin.ModelAdmin):
+    """Rows whose free text may hold citizens' numbers (tickets.services.privacy): for people
+    without the permission, and on anonymised tickets, each of ``personal_fields`` is shown
+    masked, in the list and on the page."""
+
+    personal_fields: tuple[str, ...] = ()
+
+    def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        for name in self.personal_fields:
+            setattr(self, f"{name}_masked", _masked_display(model, name))
+
+    def personal_data(self, request: HttpRequest, obj: Any = None) -> PersonalDataView:
+        return personal_data_view(user=request.user, ticket=getattr(obj, "ticket", None))
+
+    def personal_swap(self, request: HttpRequest, obj: Any = None) -> dict[str, str]:
+        if self.personal_data(request, obj).text_in_full:
+            return {}
+        return {name: f"{name}_masked" for name in self.personal_fields}
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return _swapped(super().get_list_display(request), self.personal_swap(request))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # In place of each field, once (the masked columns are also read-only fields below).
+        fields = _swapped(super().get_fields(request, obj), self.personal_swap(request, obj))
+        return list(dict.fromkeys(fields))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Read-only, so the model form never asks for them as fields of its own.
+        swap = self.personal_swap(request, obj)
+        fields = _swapped(super().get_readonly_fields(request, obj), swap)
+        return [*fields, *(m for m in swap.values() if m not in fields)]
+
+
 class TicketEventInline(admin.TabularInline):
     model = TicketEvent
     fields = readonly_fields = ("at", "action", "actor_label", "from_state", "to_state",
@@ -83,12 +142,26 @@ class TicketEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["at", "id"]
+    reason_masked = staticmethod(_masked_display(TicketEvent, "reason"))
+    payload_masked = staticmethod(_masked_display(TicketEvent, "payload"))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def _swap(self, request: HttpRequest, ticket: Any) -> dict[str, str]:
+        shown = personal_data_view(user=request.user,
+                                   ticket=ticket if isinstance(ticket, Ticket) else None)
+        return {} if shown.text_in_full else {"reason": "reason_masked",
+                                              "payload": "payload_masked"}
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return _swapped(super().get_fields(request, obj), self._swap(request, obj))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return _swapped(super().get_readonly_fields(request, obj), self._swap(request, obj))
 
 
 def _person(request: HttpRequest) -> User:
@@ -100,10 +173,12 @@ def _person(request: HttpRequest) -> User:
 
 
 @admin.register(Ticket)
-class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
+class TicketAdmin(FSMAdminMixin, PersonalTextAdmin):
     """Read-only ticket pages with two ways to act, both through the catalogue: the state
     machine's buttons (状态流转) and every catalogue action the person is offered (办理), each
-    on its own page (…/act/<name>/) with the console's form."""
+    on its own page (…/act/<name>/) with the console's form. The citizen's phone and ID number
+    are masked for everybody; the reveal page (…/reveal-pii/) shows them, as a reveal_pii
+    event."""
 
     fsm_fields = ["state"]
     fsm_transition_form_template = "tickets/admin/transition_form.html"
@@ -119,7 +194,8 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
     fieldsets = [
         ("工单", {"fields": ["number", "state", "channel", "external_id", "received_at",
                              "urgency", "title", "content"]}),
-        ("诉求人", {"fields": ["citizen_name", "citizen_phone", "citizen_id_number"]}),
+        ("诉求人", {"fields": ["citizen_name", "citizen_phone", "citizen_id_number",
+                               "anonymised_at"]}),
         ("地点", {"fields": ["address", "street", "community", "latitude", "longitude"]}),
         ("分拨", {"fields": ["category_l1", "category_l2", "category_l3", "predicted_unit",
                              "prediction_confidence", "prediction_top3", "unit", "assignee",
@@ -129,13 +205,16 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
                              "transfer_count", "reopen_count", "version"]}),
     ]
 
+    personal_fields = ("title", "content", "reply", "follow_up_note")
+
+    def personal_data(self, request: HttpRequest, obj: Any = None) -> PersonalDataView:
+        return personal_data_view(user=request.user, ticket=obj if isinstance(obj, Ticket)
+                                  else None)
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        if request.user.has_perm("tickets.view_citizen_pii"):
-            return self.fieldsets
         masked = {"citizen_phone": "citizen_phone_masked",
-                  "citizen_id_number": "citizen_id_masked"}
-        return [(title, {"fields": [masked.get(f, f) if isinstance(f, str) else f
-                                    for f in opts["fields"]]})
+                  "citizen_id_number": "citizen_id_masked", **self.personal_swap(request, obj)}
+        return [(title, {"fields": _swapped(opts["fields"], masked)})
                 for title, opts in self.fieldsets]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -172,11 +251,11 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="联系电话")
     def citizen_phone_masked(self, obj: Ticket) -> str:
-        return mask_phone(obj.citizen_phone)
+        return MASKED.phone(obj.citizen_phone)
 
     @admin.display(description="身份证号")
     def citizen_id_masked(self, obj: Ticket) -> str:
-        return mask_id_number(obj.citizen_id_number)
+        return MASKED.id_number(obj.citizen_id_number)
 
     @staticmethod
     def get_fsm_block_label(fsm_field_name: str) -> str:
@@ -219,6 +298,9 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
             path("<path:object_id>/act/<slug:action>/",
                  self.admin_site.admin_view(self.action_view),
                  name=f"{meta.app_label}_{meta.model_name}_act"),
+            path("<path:object_id>/reveal-pii/",
+                 self.admin_site.admin_view(self.reveal_pii_view),
+                 name=f"{meta.app_label}_{meta.model_name}_reveal_pii"),
             *super().get_urls(),
         ]
 
@@ -232,9 +314,32 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
         ticket = self._ticket(request, object_id)
         offered = [] if ticket is None else ticket_actions_offered(ticket=ticket,
                                                                    user=_person(request))
+        may_reveal = ticket is not None and self.personal_data(request, ticket).may_reveal
         response: HttpResponse = super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "ticket_actions": offered})
+            request, object_id, form_url, {**(extra_context or {}), "ticket_actions": offered,
+                                           "may_reveal": may_reveal})
         return response
+
+    def reveal_pii_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The citizen's full phone and ID number: asked for with a POST (a GET only offers
+        the button), shown once, recorded as a reveal_pii event like the console's reveal."""
+        ticket = self._ticket(request, object_id)
+        if ticket is None:
+            gone: HttpResponse = self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]
+                request, self.opts, object_id)
+            return gone
+        revealed, status = None, 200
+        if request.method == "POST":
+            try:
+                revealed = ticket_pii_reveal(ticket=ticket, actor=_person(request))
+            except TicketError as err:
+                self.message_user(request, refusal_message(err), level=messages.ERROR)
+                status = 409 if isinstance(err, IllegalTransition) else 403
+        context = {**self.admin_site.each_context(request), "opts": self.opts,
+                   "original": ticket, "title": f"{ticket.number} · 查看完整个人信息",
+                   "revealed": revealed, "citizen_phone": MASKED.phone(ticket.citizen_phone),
+                   "citizen_id_number": MASKED.id_number(ticket.citizen_id_number)}
+        return render(request, "tickets/admin/reveal_pii.html", context, status=status)
 
     def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """One catalogue action on one ticket: the console's form, the entry's service, the
@@ -274,7 +379,8 @@ class TicketAdmin(FSMAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("reason", "payload")
     list_display = ["at", "ticket_link", "action", "actor_label", "from_state", "to_state"]
     list_filter = ["action", "to_state"]
     search_fields = ["ticket__number", "actor_label", "reason"]
@@ -297,8 +403,14 @@ class TicketNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ordering = ["-day"]
 
 
+BODY_SHOWN_CHARS = 20_000
+
+
 @admin.register(IntakeRecord)
-class IntakeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class IntakeRecordAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    """What arrived, without the raw body and headers: those only on their own page
+    (…/body/), for superusers, each look an AccessLog row."""
+
     list_display = ["id", "channel", "received_at", "outcome", "external_id", "ticket",
                     "replay_count"]
     list_filter = ["outcome", "channel__family", "channel"]
@@ -306,19 +418,44 @@ class IntakeRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["channel", "ticket"]
     fields = readonly_fields = ("channel", "received_at", "outcome", "external_id", "ticket",
-                                "processed_at", "replay_count", "headers", "error_detail",
-                                "body_text")
+                                "processed_at", "replay_count", "error_detail", "body_sha256",
+                                "body_purged_at", "raw_body")
+    personal_fields = ("error_detail",)  # a refusal may quote what was sent
     actions = ["replay"]
 
-    @admin.display(description="原始请求体")
-    def body_text(self, obj: IntakeRecord) -> str:
-        return bytes(obj.body).decode("utf-8", errors="replace")[:20_000]
+    @admin.display(description="原始请求")
+    def raw_body(self, obj: IntakeRecord) -> str:
+        if obj.body_purged_at is not None:
+            return "已按保存期限清除（保留 SHA-256）"
+        return format_html('<a href="{}">查看原始请求体和请求头（仅超级管理员，记录每次查看）</a>',
+                           reverse("admin:tickets_intakerecord_body", args=[obj.pk]))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        return fields if request.user.is_superuser else [f for f in fields if f != "raw_body"]
+
+    def get_urls(self) -> list[URLPattern]:
+        return [path("<path:object_id>/body/", self.admin_site.admin_view(self.body_view),
+                     name="tickets_intakerecord_body"),
+                *super().get_urls()]
+
+    def body_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        record = self.get_object(request, object_id)
+        if not isinstance(record, IntakeRecord):
+            raise Http404
+        body = intake_body_read(record=record, actor=_person(request))  # 403 unless superuser
+        context = {**self.admin_site.each_context(request), "opts": self.opts,
+                   "original": record, "title": f"受理原始记录 #{record.pk} · 原始请求",
+                   "body": body, "shown": (body.text or "")[:BODY_SHOWN_CHARS],
+                   "cut": len(body.text or "") > BODY_SHOWN_CHARS}
+        return render(request, "tickets/admin/intake_body.html", context)
 
     @admin.action(description="重放所选记录（修复适配器后）")
     def replay(self, request: HttpRequest, queryset: QuerySet[IntakeRecord]) -> None:
         outcomes = intake_replay(records=queryset.select_related("channel"))
         self.message_user(request, f"生成工单 {outcomes['accepted']}，"
-                                   f"重复 {outcomes['duplicate']}，仍无效 {outcomes['invalid']}")
+                                   f"重复 {outcomes['duplicate']}，仍无效 {outcomes['invalid']}，"
+                                   f"原始请求体已清除 {outcomes['purged']}")
 
 
 @admin.register(DuplicateCandidate)
@@ -330,7 +467,8 @@ class DuplicateCandidateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CallbackDelivery)
-class CallbackDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CallbackDeliveryAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("payload",)  # the public reply
     list_display = ["ticket", "channel", "state", "status", "attempts", "next_attempt_at",
                     "last_status_code", "sent_at"]
     list_filter = ["status", "channel"]
@@ -362,43 +500,66 @@ class UrgentSignalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReturnRequestAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("text", "decision_note")
     list_display = ["ticket", "unit", "reason_code", "state", "requested_at", "decided_at"]
     list_filter = ["state", "reason_code"]
     search_fields = ["ticket__number"]
 
 
 @admin.register(Ruling)
-class RulingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RulingAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("reason",)
     list_display = ["ticket", "state", "returned_by", "unit", "requested_at", "decided_at"]
     list_filter = ["state"]
     search_fields = ["ticket__number"]
 
 
 @admin.register(AssistTask)
-class AssistTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AssistTaskAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("task", "reply")
     list_display = ["ticket", "unit", "assignee", "state", "created_at", "replied_at"]
     list_filter = ["state"]
     search_fields = ["ticket__number"]
 
 
 @admin.register(FollowUpTask)
-class FollowUpTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FollowUpTaskAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("note",)
     list_display = ["ticket", "state", "due_at", "satisfaction", "done_at"]
     list_filter = ["state", "satisfaction"]
     search_fields = ["ticket__number"]
 
 
 @admin.register(DispatchCorrection)
-class DispatchCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DispatchCorrectionAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("reason",)
     list_display = ["ticket", "kind", "predicted_unit", "chosen_unit", "actor_label", "at"]
     list_filter = ["kind"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, PersonalTextAdmin):
+    personal_fields = ("text",)  # a new ticket's notice quotes its title
     list_display = ["recipient", "kind", "text", "created_at", "read_at"]
     list_filter = ["kind"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who looked at raw intake bodies: superusers only, like the bodies themselves."""
+
+    list_display = ["at", "actor_label", "kind", "intake_record", "ticket"]
+    list_filter = ["kind"]
+    search_fields = ["actor_label", "ticket__number"]
+    date_hierarchy = "at"
+    list_select_related = ["intake_record", "ticket"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
 
 
 class RoutingRuleForm(forms.ModelForm):

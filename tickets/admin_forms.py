@@ -21,8 +21,8 @@ class ReasonForm(forms.Form):
 
 
 class ReturnForm(ReasonForm):
-    """The 退单 button: its reason is filed as a return request of kind 其他 (the lead's own
-    request, approved at once)."""
+    """The 退单 button: its reason is filed as a return request of kind 其他, which waits for
+    another person's approval like any other."""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

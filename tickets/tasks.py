@@ -8,8 +8,10 @@ from celery import shared_task
 
 from tickets.dispatching.duplicates import duplicate_check
 from tickets.dispatching.handoff import ticket_route, ticket_route_requeue_stale
+from tickets.intake.sweeper import intake_record_sweep
 from tickets.outbox.callbacks import callback_deliver, callback_sweep
 from tickets.outbox.notifications import notification_deliver, notification_sweep
+from tickets.services.retention import retention_run
 
 # celery-types accepts no task option of a project's own without base= (Celery makes any extra
 # keyword an attribute of the task class), hence the ignores beside log_ticket_of.
@@ -42,6 +44,7 @@ def callback_deliver_task(delivery_id: int) -> None:
 def intake_sweep_task() -> None:
     """Beat, every 30 s: nothing waits forever because a broker message was lost."""
     ticket_route_requeue_stale()
+    intake_record_sweep()
     callback_sweep()
     notification_sweep()
 
@@ -51,3 +54,9 @@ def intake_sweep_task() -> None:
     log_ticket_of="tickets.Notification")
 def notification_deliver_task(notification_id: int) -> None:
     notification_deliver(notification_id=notification_id)
+
+
+@shared_task(name="tickets.tasks.privacy_retention_task", acks_late=True, ignore_result=True)
+def privacy_retention_task() -> None:
+    """Beat, daily: raw intake bodies and finished tickets' citizen data past retention."""
+    retention_run()

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from tickets.models import TicketState
+from tickets.services.privacy import MASKED, PersonalDataView
 
 register = template.Library()
 
@@ -12,6 +13,15 @@ register = template.Library()
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def personal(value: object, view: object) -> str:
+    """Free text as this person may see it: ``{{ ticket.content|personal:pii }}``, where
+    ``pii`` is their tickets.services.privacy.PersonalDataView (every console page has one);
+    without it, masked."""
+    shown = view if isinstance(view, PersonalDataView) else MASKED
+    return shown.text("" if value is None else str(value))
 
 
 @register.filter

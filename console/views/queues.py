@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.forms import BulkDispatchForm, QueueFilterForm, RulingForm
-from console.views.common import console_view, person_of, role_of
+from console.views.common import console_page, console_view, person_of, role_of
 from org.roles import staff_of
 from org.selectors import unit_by_code
+from tickets.core.text import control_character_in
 from tickets.dispatching.services import ticket_dispatch_many
 from tickets.models import Ticket
 from tickets.selectors import oversight, queues
@@ -52,36 +53,38 @@ def _queue_page(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
     return render(request, template, context)
 
 
-@console_view
+@console_page("console:mine")
 def mine(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, queues.ticket_my_queue(user=person_of(request)), title="我的工单")
 
 
-@console_view
+@console_page("console:unit")
 def unit(request: HttpRequest) -> HttpResponse:
     staff = staff_of(person_of(request))
     title = f"{staff.unit.name} · 在办工单" if staff else "本单位工单"
     return _queue_page(request, queues.ticket_unit_queue(user=person_of(request)), title=title)
 
 
-@console_view
+@console_page("console:all_open")
 def all_open(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, queues.ticket_all_open(user=person_of(request)),
                        title="全部在办工单")
 
 
-@console_view
+@console_page("console:triage")
 def triage(request: HttpRequest) -> HttpResponse:
     tickets = queues.ticket_triage_queue(user=person_of(request))
     return _queue_page(request, tickets, title="分拨队列", template="console/triage.html",
                        units=unit_by_code(), bulk_form=BulkDispatchForm(), triage=True)
 
 
-@console_view
+@console_page("console:triage")
 @require_POST
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     form = BulkDispatchForm(request.POST)
-    numbers = request.POST.getlist("numbers")
+    # A "number" with a control character is no ticket (and PostgreSQL refuses a NUL).
+    numbers = [n for n in request.POST.getlist("numbers")
+               if control_character_in(n, strict=True) is None]
     if not form.is_valid() or not numbers:
         messages.error(request, _("请勾选工单并选择承办单位"))
         return redirect("console:triage")
@@ -99,7 +102,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     return redirect("console:triage")
 
 
-@console_view
+@console_page("console:overview")
 def overview(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=30)
     return render(request, "console/overview.html", {
@@ -108,14 +111,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         "pending_rulings": oversight.ruling_pending_count()})
 
 
-@console_view
+@console_page("console:supervisions")
 def supervisions(request: HttpRequest) -> HttpResponse:
     return render(request, "console/supervisions.html", {
         "title": "督办单", "orders": oversight.supervision_visible_list(user=person_of(request)),
         "now": timezone.now()})
 
 
-@console_view
+@console_page("console:rulings")
 def rulings(request: HttpRequest) -> HttpResponse:
     return render(request, "console/rulings.html", {
         "title": "待审定（多次退单）",

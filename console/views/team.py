@@ -1,4 +1,5 @@
-"""The unit lead's pages: approvals waiting, workload per person, and the duty roster."""
+"""The unit lead's pages: approvals waiting (the centre's too: returns a lead asked for
+themself), workload per person, and the duty roster."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.forms import DecideForm, ShiftForm
-from console.views.common import console_view, person_of
+from console.roles import ADMIN, DISPATCHER
+from console.views.common import console_page, person_of, role_of
 from org.models import StaffRole, Unit
 from org.roles import staff_of
 from org.roster import staff_duty_set, weekly_shift_add, weekly_shift_remove
 from org.selectors import staff_in_unit, weekly_shift_in_unit, weekly_shift_list
+from tickets.dispatching.collaboration import return_request_may_decide
 from tickets.selectors import oversight
 from tickets.selectors.queues import unit_workload
 
@@ -26,8 +29,15 @@ def _lead_unit(request: HttpRequest) -> Unit:
     return staff.unit
 
 
-@console_view
+@console_page("console:approvals")
 def approvals(request: HttpRequest) -> HttpResponse:
+    if role_of(request) in (DISPATCHER, ADMIN):
+        # The centre sees the returns a unit cannot decide itself (a lead's own request).
+        person = person_of(request)
+        return render(request, "console/approvals.html", {
+            "title": "待审批", "centre": True, "form": DecideForm(),
+            "returns": [r for r in oversight.return_request_pending_everywhere()
+                        if return_request_may_decide(request=r, actor=person)]})
     unit = _lead_unit(request)
     return render(request, "console/approvals.html", {
         "title": "待审批",
@@ -38,7 +48,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     })
 
 
-@console_view
+@console_page("console:team")
 def team(request: HttpRequest) -> HttpResponse:
     unit = _lead_unit(request)
     return _team_page(request, unit, ShiftForm(unit=unit))
@@ -51,7 +61,7 @@ def _team_page(request: HttpRequest, unit: Unit, form: ShiftForm,
         "shifts": weekly_shift_list(unit=unit), "form": form}, status=status)
 
 
-@console_view
+@console_page("console:team")
 @require_POST
 def shift_add(request: HttpRequest) -> HttpResponse:
     unit = _lead_unit(request)
@@ -69,7 +79,7 @@ def shift_add(request: HttpRequest) -> HttpResponse:
     return _team_page(request, unit, form, status=400)
 
 
-@console_view
+@console_page("console:team")
 @require_POST
 def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _lead_unit(request)
@@ -81,7 +91,7 @@ def shift_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("console:team")
 
 
-@console_view
+@console_page("console:team")
 @require_POST
 def duty_set(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _lead_unit(request)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,8 +26,7 @@ from sla.supervision import supervision_answer
 from sla.suspensions import sla_suspension_decide, sla_suspension_end
 from tickets.actions.catalogue import CATALOGUE, ticket_actions_offered
 from tickets.actions.forms import ActionForm, refusal_onto_form
-from tickets.core.errors import TicketError
-from tickets.core.masking import mask_id_number, mask_phone
+from tickets.core.errors import TicketError, TransitionForbidden
 from tickets.core.selectors import ticket_event_list
 from tickets.dispatching.collaboration import (
     assist_task_reply,
@@ -36,7 +36,7 @@ from tickets.dispatching.collaboration import (
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
 from tickets.selectors import detail
 from tickets.selectors.visible import ticket_is_visible, ticket_row_visible
-from tickets.services.privacy import ticket_pii_reveal
+from tickets.services.privacy import PersonalDataView, personal_data_view, ticket_pii_reveal
 
 Row = TypeVar("Row", bound=Model)
 
@@ -50,13 +50,13 @@ def _page(request: HttpRequest, ticket: Ticket, *, bound: ActionForm | None = No
     if bound and bound.action not in offered:  # refused: the form shows why
         action_forms.append((bound.action, bound))
     around = detail.ticket_detail(ticket=ticket)
+    pii = personal_data_view(user=request.user, ticket=ticket)
     context = {
         "title": f"工单 {ticket.number}", "ticket": ticket, "now": timezone.now(),
-        "masked_phone": mask_phone(ticket.citizen_phone),
-        "masked_id": mask_id_number(ticket.citizen_id_number),
-        "may_reveal": request.user.has_perm("tickets.view_citizen_pii"),
+        "pii": pii, "masked_phone": pii.phone(ticket.citizen_phone),
+        "masked_id": pii.id_number(ticket.citizen_id_number),
         "clocks": around.clocks, "events": ticket_event_list(ticket=ticket),
-        "action_forms": action_forms, "attachments": _attachments(ticket),
+        "action_forms": action_forms, "attachments": _attachments(ticket, pii),
         "candidates": around.candidates, "supervisions": around.supervisions,
         "suspension": around.suspension, "answer_form": AnswerForm(),
         "resume_form": ResumeForm(), "assist_tasks": around.assist_tasks,
@@ -65,10 +65,11 @@ def _page(request: HttpRequest, ticket: Ticket, *, bound: ActionForm | None = No
     return render(request, "console/ticket.html", context, status=status)
 
 
-def _attachments(ticket: Ticket) -> list[dict[str, str]]:
+def _attachments(ticket: Ticket, pii: PersonalDataView) -> list[dict[str, str]]:
     """What the channels hand over as links: web/app forms' photos, a camera's snapshot, the
-    original post of a public-opinion item (only http(s) links are shown)."""
-    details = ticket.source_details or {}
+    original post of a public-opinion item (only http(s) links are shown; a number in a link
+    is masked like any text, for those who may not read it)."""
+    details = pii.data(ticket.source_details or {})
     items = [{"url": str(url), "name": _("照片 %(n)s") % {"n": i}}
              for i, url in enumerate(details.get("photos") or [], start=1)]
     if details.get("image_url"):
@@ -131,6 +132,8 @@ def _row_action(request: HttpRequest, *, model: type[Row], pk: int,
     if form.is_valid():
         try:
             call(row, person, form.cleaned_data)
+        except TransitionForbidden as error:
+            raise PermissionDenied(error.message) from error  # the 403 page, with the reason
         except TicketError as error:
             refusal_onto_form(form, error)
         else:

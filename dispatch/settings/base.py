@@ -8,6 +8,7 @@ and cache).
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # login throttling (org.login_guard)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "dispatch.middleware.RequestIdMiddleware",
     "dispatch.ops.probes.ProbeMiddleware",
+    "dispatch.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +101,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An admin list filter the database refuses (a NUL, an impossible offset): 302 ?e=1, no 500.
+    "dispatch.admin_lookups.AdminLookupGuardMiddleware",
+    "dispatch.idle_sessions.IdleSessionMiddleware",
+    # Last, as axes asks: turns a login that hit a lock into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
@@ -115,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "console.context_processors.personal_data",
             ],
         },
     },
@@ -125,6 +134,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _sqlite_default),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A kept connection the server has dropped (restart, pg_terminate_backend) is noticed
+        # before the request uses it, not by the request failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -136,6 +148,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Signing in: login throttling, API tokens, idle sessions -----------------------------------
+# The login throttle (django-axes, org.login_guard) goes first; the password check after it.
+AUTHENTICATION_BACKENDS = [
+    "org.login_guard.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins in a row for one username from one address (the console, the
+# admin and POST /api/auth/token/ all count), that pair is locked for LOGIN_COOLOFF_MINUTES;
+# 0 minutes: until an admin unlocks it (admin: Axes › Access attempts, or axes_reset_username).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 30)
+# Behind this many proxies that each append to X-Forwarded-For, the client's address is read
+# from there (0: the connection's address).
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES) if LOGIN_COOLOFF_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "org.login_guard.client_address"
+AXES_LOCKOUT_CALLABLE = "console.views.errors.login_locked"
+AXES_HTTP_RESPONSE_CODE = 429
+# A form refused for its CSRF token: the console's Chinese 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "console.views.errors.csrf_failure"
+# API tokens (tickets.api.tokens) stop working this long after they were issued.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+# A console or admin session ends after this long without the person doing anything (the
+# queues' own polling does not count), and in any case SESSION_MAX_HOURS after signing in.
+CONSOLE_IDLE_MINUTES = env_int("CONSOLE_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -176,7 +218,7 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tickets.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -212,6 +254,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_ACKS_LATE = True
+# Queueing happens after commit and a lost message costs only a sweep (the rows say what is
+# owed), so a broker that is down is given up on quickly instead of holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.1, "interval_max": 0.1}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -248,12 +294,20 @@ CELERY_BEAT_SCHEDULE = {
         # 02:00 in CELERY_TIMEZONE (Asia/Shanghai)
         "schedule": crontab(hour=2, minute=0),
     },
+    # Personal data past its retention (INTAKE_BODY_RETENTION_DAYS, CITIZEN_DATA_RETENTION_DAYS).
+    "privacy-retention": {
+        "task": "tickets.tasks.privacy_retention_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- The domain ---------------------------------------------------------------------------------
 # A ticket still in "received" this long after it was queued for routing is queued again by the
 # intake sweeper (its message died with a worker; routing is idempotent).
 ROUTE_STALE_SECONDS = env_int("ROUTE_STALE_SECONDS", 60)
+# A raw intake record still unparsed this long after it was stored (its request died between
+# the two commits) is finished by the intake sweeper.
+INTAKE_RECORD_STALE_SECONDS = env_int("INTAKE_RECORD_STALE_SECONDS", 60)
 TICKET_NUMBER_PREFIX = env_str("TICKET_NUMBER_PREFIX", "FT")
 DISPATCH_DEMO_PASSWORD = env_str("DISPATCH_DEMO_PASSWORD", "minyi-demo-2026")
 # Where people reach this service; commands that print links (set-password links) start with it.
@@ -302,6 +356,13 @@ NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 5)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 # The centre's follow-up call (回访) is due this long after resolution.
 FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
+# Personal data (tickets.services.retention, daily): raw intake bodies and headers are emptied
+# this many days after they arrived (their SHA-256 kept); a closed, merged or rejected ticket's
+# citizen name, phone, ID number and the numbers in its texts are masked this many days after
+# it finished. 0 keeps them forever.
+INTAKE_BODY_RETENTION_DAYS = env_int("INTAKE_BODY_RETENTION_DAYS", 180)
+CITIZEN_DATA_RETENTION_DAYS = env_int("CITIZEN_DATA_RETENTION_DAYS", 730)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 200)
 
 # --- The router (routing_model) -------------------------------------------------------------------
 # rjieba (the Rust port of jieba, same dictionary) or jieba; BENCHMARKS.md has the comparison.
@@ -321,6 +382,9 @@ ROUTER_RETRAIN_STALE_MINUTES = env_int("ROUTER_RETRAIN_STALE_MINUTES", 180)
 # The starting model, trained from the synthetic corpus when no version exists yet.
 ROUTER_STARTER_SAMPLES = env_int("ROUTER_STARTER_SAMPLES", 10_000)
 INTAKE_MAX_BODY_BYTES = 256 * 1024
+# Input hardening: a webhook body nested deeper than this is refused (400 json_too_deep) before
+# it is parsed; the channels' payloads nest three levels at most.
+INTAKE_MAX_JSON_DEPTH = env_int("INTAKE_MAX_JSON_DEPTH", 32)
 # How long a web process may answer from its cached copy of a channel (secrets, active flag).
 INTAKE_CHANNEL_CACHE_SECONDS = env_int("INTAKE_CHANNEL_CACHE_SECONDS", 5)
 CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 8)

@@ -173,8 +173,12 @@ def test_the_supervisor_sees_every_unit_and_the_orders(org, login):
     assert "莲花街道办事处" in overview and "区水务局" in overview
     orders = c.get("/console/supervisions/").content.decode()
     assert ticket.number in orders and "挂牌督办" in orders and "限期办结" in orders
-    assert login(org.assignee).get("/console/supervisions/").content.decode().count(
-        ticket.number) >= 1  # the unit sees orders on its own tickets
+    # The unit's lead lists the orders on its own tickets; a caseworker sees an order on the
+    # ticket's page, not the district's list.
+    assert ticket.number in login(org.lead).get("/console/supervisions/").content.decode()
+    assert login(org.assignee).get("/console/supervisions/").status_code == 403
+    assert "限期办结" in login(org.assignee).get(
+        f"/console/tickets/{ticket.number}/").content.decode()
     assert ticket.number not in login(org.other_lead).get(
         "/console/supervisions/").content.decode()
 

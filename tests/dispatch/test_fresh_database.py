@@ -5,9 +5,11 @@ these run the real commands as subprocesses."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -77,4 +79,30 @@ def test_a_brand_new_postgresql_database_migrates_with_checks_on(tmp_path,
 
 def test_an_empty_sqlite_file_migrates_with_checks_on(tmp_path):
     (tmp_path / "empty.sqlite3").touch()
-    _walk_the_first_deploy(_env(tmp_path, f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
+    env = _env(tmp_path, f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    _walk_the_first_deploy(env)
+
+    # The trail is append-only on SQLite too, and stays so after a migration rebuilds the table
+    # (SQLite drops a rebuilt table's triggers; every migrate puts them back).
+    database = tmp_path / "empty.sqlite3"
+    with closing(sqlite3.connect(database)) as raw:
+        raw.execute("INSERT INTO tickets_ticketevent (ticket_id, at, actor_label, action, "
+                    "from_state, to_state, reason, payload, prev_hash, hash) VALUES "
+                    "(1, '2026-11-30', '系统', 'create', '', 'received', '原样', '{}', '', '')")
+        raw.commit()
+        _refused(raw)
+        raw.execute("DROP TRIGGER tickets_ticketevent_no_update")
+        raw.execute("DROP TRIGGER tickets_ticketevent_no_delete")
+        raw.commit()
+    again = _manage(env, "migrate")
+    assert again.returncode == 0, again.stderr
+    with closing(sqlite3.connect(database)) as raw:
+        _refused(raw)
+        assert raw.execute("SELECT reason FROM tickets_ticketevent").fetchall() == [("原样",)]
+
+
+def _refused(raw: sqlite3.Connection) -> None:
+    for statement in ("UPDATE tickets_ticketevent SET reason = 'x'",
+                      "DELETE FROM tickets_ticketevent"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute(statement)

@@ -12,23 +12,21 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from org.models import ServiceHeartbeat
 from sla.models import Breach, SlaClock, SlaPolicy
+from tests.processes import RedisServer, free_port, wait_until
 from tickets.models import Notification, TicketEvent
 from tickets.services import lifecycle as services
 
@@ -37,50 +35,12 @@ TICKETS = 100
 LIMIT_S = 90
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until(check: Callable[[], bool], limit_s: float) -> bool:
-    """Poll the other processes' writes, up to a bound; never a fixed sleep."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-class Redis:
-    def __init__(self, port: int) -> None:
-        self.port, self.proc = port, None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port)
-
-        def up() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                return False
-        assert _wait_until(up, 20), "redis-server did not start"
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-
 @pytest.fixture
-def broker() -> Iterator[Redis]:
-    server = Redis(_free_port())
+def broker() -> Iterator[RedisServer]:
+    server = RedisServer(free_port())
     server.start()
     yield server
-    if server.proc.poll() is None:
+    if server.running():
         server.kill()
 
 
@@ -114,7 +74,7 @@ def test_a_killed_worker_and_a_restarted_redis_lose_no_deadline_and_repeat_no_ac
                                       assignee=org.assignee) for _ in range(TICKETS)]
     first = _worker(broker.port, tmp_path / "var1")
     try:
-        assert _wait_until(lambda: ServiceHeartbeat.objects.filter(name="beat").exists(), 60)
+        assert wait_until(lambda: ServiceHeartbeat.objects.filter(name="beat").exists(), 60)
         # The rows are the timers: move the contact deadlines to the next few seconds, one
         # every 80 ms, warnings two seconds before each.
         start = timezone.now() + timedelta(seconds=2)
@@ -123,7 +83,7 @@ def test_a_killed_worker_and_a_restarted_redis_lose_no_deadline_and_repeat_no_ac
             SlaClock.objects.filter(ticket=ticket, milestone="contact").update(
                 warn_at=warn, due_at=warn + timedelta(seconds=2), next_check_at=warn,
                 timer_at=None)
-        assert _wait_until(lambda: Breach.objects.count() >= 10, LIMIT_S)
+        assert wait_until(lambda: Breach.objects.count() >= 10, LIMIT_S)
     finally:
         _kill(first)
     broker.kill()
@@ -132,10 +92,10 @@ def test_a_killed_worker_and_a_restarted_redis_lose_no_deadline_and_repeat_no_ac
     broker.start()  # empty: every queued timer is gone
     second = _worker(broker.port, tmp_path / "var2")
     try:
-        assert _wait_until(lambda: Breach.objects.count() >= TICKETS, LIMIT_S)
+        assert wait_until(lambda: Breach.objects.count() >= TICKETS, LIMIT_S)
         # Sweeps go on acting: give them the chance to act twice (they must not).
         seen = ServiceHeartbeat.objects.get(name="beat").seen_at
-        assert _wait_until(lambda: ServiceHeartbeat.objects.get(name="beat").seen_at
+        assert wait_until(lambda: ServiceHeartbeat.objects.get(name="beat").seen_at
                            > seen + timedelta(seconds=2), 30)
     finally:
         _kill(second)

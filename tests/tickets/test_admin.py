@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
+from tickets.dispatching.collaboration import return_request_decide
 from tickets.models import Ticket, TicketEvent
 
 
@@ -61,12 +62,17 @@ def test_a_return_through_the_admin_needs_a_reason_and_a_lead(org, as_user):
     assert Ticket.objects.get(pk=ticket.pk).state == "assigned"
     client.post(url, {"reason": "属于水务局职责"})
     ticket.refresh_from_db()
-    assert ticket.state == "triage"
-    # The lead's button files a return request, approved at once: both are in the trail.
+    # The lead's button files a return request, which waits for a second person.
+    assert ticket.state == "assigned"
     assert list(ticket.events.order_by("pk").values_list("action", "reason")) == [
-        ("return_request", "【其他】属于水务局职责"),
-        ("return_to_triage", "【其他】属于水务局职责")]
-    assert ticket.return_requests.get().state == "approved"
+        ("return_request", "【其他】属于水务局职责")]
+    request = ticket.return_requests.get()
+    assert request.state == "pending"
+    return_request_decide(request=request, actor=org.centre_dispatcher.user, approve=True)
+    ticket.refresh_from_db()
+    assert ticket.state == "triage"
+    assert list(ticket.events.order_by("pk").values_list("action", flat=True)) == [
+        "return_request", "return_to_triage"]
 
 
 def test_the_transition_form_explains_itself_in_chinese(org, as_user):
@@ -122,10 +128,12 @@ def test_phone_and_id_are_masked_without_the_pii_permission(org, as_user):
     assert "440304********1234" in page
 
 
-def test_phone_is_shown_in_full_with_the_pii_permission(org, as_user):
+def test_with_the_pii_permission_the_phone_stays_masked_until_revealed(org, as_user):
     ticket = org.ticket("assigned")
     client = as_user(org.assignee.user, *VIEW, "tickets.view_citizen_pii")
-    assert "13812345678" in client.get(_change_url(ticket)).content.decode()
+    page = client.get(_change_url(ticket)).content.decode()
+    assert "13812345678" not in page and "138****5678" in page
+    assert f"/admin/tickets/ticket/{ticket.pk}/reveal-pii/" in page
 
 
 def test_events_cannot_be_deleted_or_changed_in_the_admin(org, superuser, client):

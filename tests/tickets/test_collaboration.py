@@ -5,6 +5,7 @@ from datetime import time
 import pytest
 
 from org.models import WeeklyShift
+from tests.factories import StaffFactory, UserFactory
 from tickets.core.errors import IllegalTransition, TicketInputError, TransitionForbidden
 from tickets.dispatching.collaboration import (
     assist_task_reply,
@@ -79,6 +80,65 @@ def test_only_the_lead_approves_and_only_the_unit_asks(org, routed):
                               text="y")
 
 
+def test_a_leads_own_return_waits_for_a_second_person_who_is_told(org, routed):
+    second_lead = StaffFactory(unit=org.unit, role="unit_lead",
+                               user=UserFactory(username="lianhua.lead2"))
+    request = ticket_return_request(ticket=routed, actor=org.lead.user,
+                                    reason_code="not_our_duty", text="供水管网归水务")
+    routed.refresh_from_db()
+    assert (request.state, routed.state) == ("pending", "assigned")
+    told = set(Notification.objects.filter(kind="return_request")
+               .values_list("recipient__user__username", flat=True))
+    assert told == {"lianhua.lead2", "centre.disp1"}  # not the lead who asked
+    with pytest.raises(TransitionForbidden, match="不能审核自己提交的退单申请"):
+        return_request_decide(request=request, actor=org.lead.user, approve=True)
+    request.refresh_from_db()
+    assert request.state == "pending"
+    return_request_decide(request=request, actor=second_lead.user, approve=True)
+    routed.refresh_from_db()
+    request.refresh_from_db()
+    assert routed.state == "triage" and request.decided_by == second_lead.user
+
+
+def test_a_centre_dispatcher_approves_a_leads_own_return_but_not_a_caseworkers(org, routed):
+    by_lead = ticket_return_request(ticket=routed, actor=org.lead.user, reason_code="other",
+                                    text="不归本单位")
+    return_request_decide(request=by_lead, actor=org.centre_dispatcher.user, approve=False,
+                          note="请先核实")
+    routed.refresh_from_db()
+    assert routed.state == "assigned"
+    by_caseworker = ticket_return_request(ticket=routed, actor=org.assignee.user,
+                                          reason_code="other", text="不归本单位")
+    with pytest.raises(TransitionForbidden):  # the unit's lead decides this one
+        return_request_decide(request=by_caseworker, actor=org.centre_dispatcher.user,
+                              approve=True)
+    # Told of the lead's request only.
+    assert Notification.objects.filter(recipient=org.centre_dispatcher,
+                                       kind="return_request").count() == 1
+    return_request_decide(request=by_caseworker, actor=org.lead.user, approve=True)
+    routed.refresh_from_db()
+    assert routed.state == "triage"
+
+
+def test_a_centre_dispatcher_returns_a_ticket_only_by_approving_a_request(org, routed):
+    from tickets.services.lifecycle import ticket_return
+
+    with pytest.raises(TransitionForbidden):
+        ticket_return(ticket=routed, actor=org.centre_dispatcher.user, reason="直接退回")
+    routed.refresh_from_db()
+    assert routed.state == "assigned"
+
+
+def test_a_superuser_does_not_approve_their_own_return_either(org, routed, superuser):
+    request = ticket_return_request(ticket=routed, actor=superuser, reason_code="other",
+                                    text="测试退单")
+    with pytest.raises(TransitionForbidden):
+        return_request_decide(request=request, actor=superuser, approve=True)
+    return_request_decide(request=request, actor=org.lead.user, approve=True)
+    routed.refresh_from_db()
+    assert routed.state == "triage"
+
+
 def test_a_bad_reason_is_refused_in_chinese(org, routed):
     with pytest.raises(TicketInputError) as caught:
         ticket_return_request(ticket=routed, actor=org.lead.user, reason_code="bored", text="")
@@ -88,13 +148,16 @@ def test_a_bad_reason_is_refused_in_chinese(org, routed):
 
 def test_a_ticket_returned_twice_goes_to_a_supervisor_whose_ruling_binds(org, routed):
     _always_on_duty(org.other_caseworker, org.assignee)
-    ticket_return_request(ticket=routed, actor=org.lead.user, reason_code="not_our_duty",
-                          text="归水务")  # the lead's own request: approved at once
+    first = ticket_return_request(ticket=routed, actor=org.lead.user,
+                                  reason_code="not_our_duty", text="归水务")
+    # A lead's own request: the centre approves it.
+    return_request_decide(request=first, actor=org.centre_dispatcher.user, approve=True)
     routed.refresh_from_db()
     routed = ticket_dispatch(ticket=routed, actor=org.centre_dispatcher.user,
                              unit=org.other_unit)
-    ticket_return_request(ticket=routed, actor=org.other_lead.user, reason_code="overlapping",
-                          text="小区内部管网归街道")
+    second = ticket_return_request(ticket=routed, actor=org.other_lead.user,
+                                   reason_code="overlapping", text="小区内部管网归街道")
+    return_request_decide(request=second, actor=org.centre_dispatcher.user, approve=True)
     routed.refresh_from_db()
     ruling = Ruling.objects.get(ticket=routed, state="pending")
     assert ruling.returned_by == ["street-lianhua", "water"]
@@ -203,8 +266,9 @@ def test_the_dispatch_accuracy_report_counts_from_the_trail(org, routed):
     stays = ticket_dispatch_auto(ticket=org.ticket("received"), unit=org.unit, probability=0.9)
     bounced = ticket_dispatch_auto(ticket=org.ticket("received"), unit=org.unit,
                                    probability=0.8)
-    ticket_return_request(ticket=bounced, actor=org.lead.user, reason_code="not_our_duty",
-                          text="归水务")
+    returned = ticket_return_request(ticket=bounced, actor=org.lead.user,
+                                     reason_code="not_our_duty", text="归水务")
+    return_request_decide(request=returned, actor=org.centre_dispatcher.user, approve=True)
     bounced.refresh_from_db()
     manual = ticket_dispatch(ticket=bounced, actor=org.centre_dispatcher.user,
                              unit=org.other_unit)

@@ -116,7 +116,8 @@ _ENTRIES = (
         may_take=rules.may_work, states=(S.MET,), transitions=("resolve",)),
     TicketAction(
         name="return_request", label=_("申请退单"), api_path="return-request",
-        api_name="return_request", summary="申请退单（单位负责人申请即生效）",
+        api_name="return_request",
+        summary="申请退单（由他人审核：本单位负责人；负责人本人申请的由其他负责人或分拨中心审核）",
         fields=(Field("reason_code", FieldKind.CHOICE, _("退单理由"),
                       choices=tuple(ReturnReason.choices)),
                 Field("text", FieldKind.LONG_TEXT, _("说明"), blank=True)),

@@ -4,9 +4,12 @@ page and the admin's action pages render the same form and hand its values to th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Staff, Unit
@@ -14,6 +17,8 @@ from org.selectors import staff_directory, unit_ticket_handlers
 from tickets.actions.refusals import refusal_status
 from tickets.actions.spec import Field, FieldKind, TicketAction
 from tickets.core.errors import TicketError, TicketInputError
+from tickets.core.moments import moment_problem
+from tickets.core.text import control_character_in, control_character_message
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -30,14 +35,39 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT)
 
 
+def no_control_characters(value: str) -> None:
+    """What a person types: tab and line breaks are text, other control characters are not
+    (a NUL PostgreSQL cannot even store)."""
+    if (bad := control_character_in(value)) is not None:
+        raise ValidationError(control_character_message(bad), code="control_character")
+
+
+def moment_in_range(value: datetime) -> None:
+    """A time the house can store and compute with (tickets.core.moments)."""
+    if (problem := moment_problem(value)) is not None:
+        raise ValidationError(problem, code="out_of_range")
+
+
+# ModelChoiceField cannot be subscripted at run time (that would take django_stubs_ext's
+# monkeypatch), so the subclass is bare and the helpers below say which model it holds.
+class RowChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice of a row by its code or id: a value with a control character is refused as
+    the field's error before the lookup, where PostgreSQL would fail on a NUL."""
+
+    def to_python(self, value: Any) -> Model | None:
+        if isinstance(value, str) and (bad := control_character_in(value, strict=True)):
+            raise ValidationError(control_character_message(bad), code="invalid_choice")
+        return super().to_python(value)
+
+
 def unit_field(*, label: StrOrPromise, required: bool = True) -> forms.ModelChoiceField[Unit]:
-    return forms.ModelChoiceField(unit_ticket_handlers(), label=label, required=required,
-                                  to_field_name="code", empty_label=_("请选择单位"))
+    return RowChoiceField(unit_ticket_handlers(), label=label, required=required,
+                          to_field_name="code", empty_label=_("请选择单位"))
 
 
 def person_field(*, label: StrOrPromise,
                  required: bool = False) -> forms.ModelChoiceField[Staff]:
-    return forms.ModelChoiceField(
+    return RowChoiceField(
         staff_directory(), label=label, required=required,
         empty_label=_("请选择责任人") if required else _("按值班表自动选择"))
 
@@ -51,10 +81,12 @@ def form_field(spec: Field) -> forms.Field | None:
         case FieldKind.VERSION:
             return None
         case FieldKind.TEXT | FieldKind.TICKET_NUMBER:
-            return forms.CharField(label=spec.label, required=required, help_text=spec.help)
+            return forms.CharField(label=spec.label, required=required, help_text=spec.help,
+                                   validators=[no_control_characters])
         case FieldKind.LONG_TEXT:
             return forms.CharField(label=spec.label, required=required, help_text=spec.help,
-                                   widget=forms.Textarea(attrs={"rows": spec.rows}))
+                                   widget=forms.Textarea(attrs={"rows": spec.rows}),
+                                   validators=[no_control_characters])
         case FieldKind.CHOICE:
             return forms.ChoiceField(choices=spec.choices, label=spec.label,
                                      required=spec.required, help_text=spec.help)
@@ -65,7 +97,8 @@ def form_field(spec: Field) -> forms.Field | None:
         case FieldKind.DATETIME:
             return forms.DateTimeField(label=spec.label, required=spec.required,
                                        help_text=spec.help, widget=DateTimeInput(),
-                                       input_formats=[DATETIME_FORMAT])
+                                       input_formats=[DATETIME_FORMAT],
+                                       validators=[moment_in_range])
         case _:
             assert_never(spec.kind)
 

@@ -4,24 +4,56 @@ tickets/api/actions.py. Validation of meaning (who, when) is the services'."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from org.models import Staff, Unit
+from tickets.core.moments import moment_problem
+from tickets.core.text import control_character_in, control_character_message
+
+RowT = TypeVar("RowT", bound=Model)
 
 
-def unit_field(*, required: bool = True,
-               help_text: str = "单位编码") -> serializers.SlugRelatedField[Unit]:
+def no_control_characters(value: str) -> None:
+    """Text of any kind (reasons, notes, replies, numbers): no control character, which
+    PostgreSQL may not even store (NUL). Tab and line breaks are text."""
+    if (bad := control_character_in(value)) is not None:
+        raise serializers.ValidationError(control_character_message(bad))
+
+
+def moment_in_range(value: datetime) -> None:
+    """A time the house can store and compute with (tickets.core.moments)."""
+    if (problem := moment_problem(value)) is not None:
+        raise serializers.ValidationError(problem)
+
+
+def text_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(validators=[no_control_characters], **kwargs)
+
+
+class ByCode(serializers.SlugRelatedField[RowT]):
+    """A row named by a code: one with a control character is no code at all, and is refused
+    before it reaches the database (where a NUL is an error, not a miss)."""
+
+    def to_internal_value(self, data: Any) -> RowT:
+        if isinstance(data, str) and (bad := control_character_in(data, strict=True)):
+            raise serializers.ValidationError(control_character_message(bad))
+        return super().to_internal_value(data)
+
+
+def unit_field(*, required: bool = True, help_text: str = "单位编码") -> ByCode[Unit]:
     optional: dict[str, Any] = {} if required else {"default": None, "allow_null": True}
-    return serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(),
-                                        required=required, help_text=help_text, **optional)
+    return ByCode(slug_field="code", queryset=Unit.objects.all(), required=required,
+                  help_text=help_text, **optional)
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class StaffByUsername(serializers.SlugRelatedField[Staff]):
+class StaffByUsername(ByCode[Staff]):
     """A person named by their account (the slug spans a relation, which the schema can't
     infer)."""
 
@@ -34,33 +66,33 @@ def person_field(*, required: bool = False, help_text: str = "人员账号") -> 
 
 
 class BulkDispatchInput(serializers.Serializer[Any]):
-    numbers = serializers.ListField(child=serializers.CharField(), min_length=1, max_length=200)
+    numbers = serializers.ListField(child=text_field(), min_length=1, max_length=200)
     unit = unit_field()
     assignee = person_field()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = text_field(required=False, allow_blank=True, default="")
 
 
 class DecideInput(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = text_field(required=False, allow_blank=True, default="")
 
 
 class RulingInput(serializers.Serializer[Any]):
     unit = unit_field()
     assignee = person_field()
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_field(allow_blank=True)
 
 
 class AssistReplyInput(serializers.Serializer[Any]):
-    reply = serializers.CharField(allow_blank=True)
+    reply = text_field(allow_blank=True)
 
 
 class ResumeInput(serializers.Serializer[Any]):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = text_field(required=False, allow_blank=True, default="")
 
 
 class SupervisionAnswerInput(serializers.Serializer[Any]):
-    answer = serializers.CharField(allow_blank=True)
+    answer = text_field(allow_blank=True)
 
 
 class BulkOutcomeOutput(serializers.Serializer[Any]):

@@ -19,7 +19,12 @@ from rest_framework.response import Response
 
 from tickets.actions.catalogue import CATALOGUE
 from tickets.actions.spec import Field, FieldKind, TicketAction
-from tickets.api.action_serializers import person_field, unit_field
+from tickets.api.action_serializers import (
+    moment_in_range,
+    person_field,
+    text_field,
+    unit_field,
+)
 from tickets.api.serializers import TicketDetailSerializer
 from tickets.models import Ticket
 
@@ -45,8 +50,7 @@ def serializer_field(spec: Field) -> serializers.Field[Any, Any, Any, Any]:
         case FieldKind.VERSION:
             return serializers.IntegerField(required=False, help_text=_help(spec))
         case FieldKind.TEXT | FieldKind.LONG_TEXT | FieldKind.TICKET_NUMBER:
-            return serializers.CharField(help_text=_help(spec),
-                                         **(optional or {"allow_blank": spec.blank}))
+            return text_field(help_text=_help(spec), **(optional or {"allow_blank": spec.blank}))
         case FieldKind.CHOICE:
             return serializers.ChoiceField(choices=list(spec.choices), help_text=_help(spec),
                                            **optional)
@@ -55,7 +59,8 @@ def serializer_field(spec: Field) -> serializers.Field[Any, Any, Any, Any]:
         case FieldKind.PERSON:
             return person_field(required=spec.required, help_text=_help(spec) or "")
         case FieldKind.DATETIME:
-            return serializers.DateTimeField(required=spec.required, help_text=_help(spec))
+            return serializers.DateTimeField(required=spec.required, help_text=_help(spec),
+                                             validators=[moment_in_range])
         case _:
             assert_never(spec.kind)
 

@@ -1,4 +1,6 @@
-"""Read models of the ticket API. Citizens' phone and ID numbers are masked unless allowed."""
+"""Read models of the ticket API. Citizens' phone and ID numbers are always masked (the
+reveal-pii endpoint shows them, audited); numbers in free text are masked for people without
+the permission (tickets.services.privacy)."""
 
 from __future__ import annotations
 
@@ -7,20 +9,55 @@ from typing import Any
 from rest_framework import serializers
 
 from sla.models import Extension, SlaClock, Supervision, Suspension
-from tickets.core.masking import mask_id_number, mask_phone
 from tickets.models import DuplicateCandidate, Ticket, TicketEvent
+from tickets.services.privacy import PersonalDataView, personal_data_view
 
 
-def _slug(field: str, *, many: bool = False) -> serializers.SlugRelatedField[Any]:
-    """A related row shown by its code or number."""
-    return serializers.SlugRelatedField(slug_field=field, many=many, read_only=True)
+def _viewer(field: serializers.Field[Any, Any, Any, Any]) -> PersonalDataView:
+    """What the person asking sees: context["pii"] when the view narrowed it to one ticket,
+    else worked out from the request (no request: everything masked; the user's permissions
+    are cached on it after the first look)."""
+    given = field.context.get("pii")
+    if isinstance(given, PersonalDataView):
+        return given
+    return personal_data_view(user=getattr(field.context.get("request"), "user", None))
+
+
+class PersonalTextField(serializers.CharField):
+    """Free text (title, content, replies, reasons) as the person asking may see it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return _viewer(self).text(str(value))
+
+
+class PersonalDataField(serializers.JSONField):
+    """A JSON value (a trail payload, a channel's details), its strings as the person asking
+    may see them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return _viewer(self).data(value)
+
+
+def _slug(field: str, *, many: bool = False,
+          null: bool = False) -> serializers.SlugRelatedField[Any]:
+    """A related row shown by its code or number (``null``: there may be none; the schema
+    says so)."""
+    return serializers.SlugRelatedField(slug_field=field, many=many, read_only=True,
+                                        allow_null=null)
 
 
 class TicketListSerializer(serializers.ModelSerializer[Ticket]):
     channel = _slug("code")
-    unit = _slug("code")
+    unit = _slug("code", null=True)
     assignee = serializers.SerializerMethodField()
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    title = PersonalTextField()
 
     class Meta:
         model = Ticket
@@ -62,6 +99,8 @@ class SlaClockSerializer(serializers.ModelSerializer[SlaClock]):
 
 class SupervisionSerializer(serializers.ModelSerializer[Supervision]):
     unit = _slug("code")
+    instructions = PersonalTextField()
+    answer = PersonalTextField()
 
     class Meta:
         model = Supervision
@@ -70,6 +109,9 @@ class SupervisionSerializer(serializers.ModelSerializer[Supervision]):
 
 
 class ExtensionSerializer(serializers.ModelSerializer[Extension]):
+    reason = PersonalTextField()
+    decision_note = PersonalTextField()
+
     class Meta:
         model = Extension
         fields = ["id", "state", "reason", "old_due_at", "new_due_at", "requested_at",
@@ -77,6 +119,9 @@ class ExtensionSerializer(serializers.ModelSerializer[Extension]):
 
 
 class SuspensionSerializer(serializers.ModelSerializer[Suspension]):
+    reason = PersonalTextField()
+    decision_note = PersonalTextField()
+
     class Meta:
         model = Suspension
         fields = ["id", "state", "reason", "requested_at", "decided_at", "decision_note",
@@ -86,12 +131,15 @@ class SuspensionSerializer(serializers.ModelSerializer[Suspension]):
 class TicketDetailSerializer(TicketListSerializer):
     citizen_phone = serializers.SerializerMethodField()
     citizen_id_number = serializers.SerializerMethodField()
-    street = _slug("code")
-    predicted_unit = _slug("code")
+    content = PersonalTextField()
+    reply = PersonalTextField()
+    source_details = PersonalDataField()
+    street = _slug("code", null=True)
+    predicted_unit = _slug("code", null=True)
     assisting_units = _slug("code", many=True)
     # Also the name of DRF's link from a field to its serializer; here, the 主单.
     # DRF's Field.parent names the enclosing serializer; this one is the ticket's 主单.
-    parent = _slug("number")  # type: ignore[assignment]
+    parent = _slug("number", null=True)  # type: ignore[assignment]
     category = serializers.SerializerMethodField()
     duplicate_candidates = DuplicateCandidateSerializer(many=True, read_only=True)
     clocks = SlaClockSerializer(many=True, read_only=True)
@@ -110,17 +158,11 @@ class TicketDetailSerializer(TicketListSerializer):
                   "duplicate_candidates", "is_overdue", "clocks", "supervisions", "extensions",
                   "suspensions"]
 
-    def _may_see_pii(self) -> bool:
-        request = self.context.get("request")
-        return bool(request and request.user.has_perm("tickets.view_citizen_pii"))
-
     def get_citizen_phone(self, ticket: Ticket) -> str:
-        return ticket.citizen_phone if self._may_see_pii() else mask_phone(ticket.citizen_phone)
+        return _viewer(self).phone(ticket.citizen_phone)
 
     def get_citizen_id_number(self, ticket: Ticket) -> str:
-        if self._may_see_pii():
-            return ticket.citizen_id_number
-        return mask_id_number(ticket.citizen_id_number)
+        return _viewer(self).id_number(ticket.citizen_id_number)
 
     def get_category(self, ticket: Ticket) -> list[str]:
         return [c for c in (ticket.category_l1, ticket.category_l2, ticket.category_l3) if c]
@@ -129,9 +171,17 @@ class TicketDetailSerializer(TicketListSerializer):
 class TicketEventSerializer(serializers.ModelSerializer[TicketEvent]):
     action_label = serializers.CharField(source="get_action_display", read_only=True)
     actor = serializers.CharField(source="actor_label", read_only=True)
+    reason = PersonalTextField()
+    payload = PersonalDataField()
 
     class Meta:
         model = TicketEvent
         fields = ["id", "at", "action", "action_label", "actor", "from_state", "to_state",
                   "reason", "payload"]
 
+
+class RevealedPiiSerializer(serializers.Serializer[Any]):
+    """The citizen's full phone and ID number, once, as a reveal_pii event records."""
+
+    phone = serializers.CharField(read_only=True, help_text="完整联系电话")
+    id_number = serializers.CharField(read_only=True, help_text="完整身份证号")

@@ -1,8 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from tickets.api.auth import TokenObtainView, TokenRevokeView
 from tickets.api.views import (
     AssistTaskViewSet,
     ExtensionViewSet,
@@ -26,9 +26,11 @@ router.register("suspensions", SuspensionViewSet, basename="suspension")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 
 urlpatterns = [
-    path("intake/<slug:channel_code>/", IntakeView.as_view(), name="intake"),
-    path("intake/<slug:channel_code>/rating/", RatingView.as_view(), name="intake-rating"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    # Any code reaches the view, so that an unknown one gets intake's JSON 404 (unknown_channel).
+    path("intake/<str:channel_code>/", IntakeView.as_view(), name="intake"),
+    path("intake/<str:channel_code>/rating/", RatingView.as_view(), name="intake-rating"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/dispatch-accuracy/", dispatch_accuracy_view, name="dispatch-accuracy"),

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,8 +24,9 @@ from sla.supervision import supervision_answer
 from sla.suspensions import sla_suspension_decide, sla_suspension_end
 from tickets.api import action_serializers as inputs
 from tickets.api.actions import TICKET_ACTIONS, person_of
-from tickets.api.filters import TicketFilter
+from tickets.api.filters import TicketFilter, moment_param
 from tickets.api.serializers import (
+    RevealedPiiSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
     TicketListSerializer,
@@ -37,11 +37,15 @@ from tickets.dispatching import services as dispatching
 from tickets.models import AssistTask, ReturnRequest, Ruling, Ticket
 from tickets.selectors.reports import dispatch_accuracy_report, satisfaction_report
 from tickets.selectors.visible import ticket_rows_visible, ticket_visible_list
+from tickets.services.privacy import personal_data_view, ticket_pii_reveal
 
 
 @extend_schema(tags=["工单 tickets"])
 class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
     lookup_field = "number"
+    # A ticket number is word characters and hyphens: anything else (a NUL, a space) is no
+    # ticket, 404 by URL, and never reaches the database.
+    lookup_value_regex = r"[\w-]+"
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilter
 
@@ -58,7 +62,8 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
 
     @extend_schema(request=inputs.BulkDispatchInput,
                    responses=inputs.BulkOutcomeOutput(many=True), summary="批量分拨派单")
-    @action(detail=False, methods=["post"], url_path="dispatch-many")
+    @action(detail=False, methods=["post"], url_path="dispatch-many", pagination_class=None,
+            filter_backends=[])
     def dispatch_many(self, request: Request) -> Response:
         data = inputs.BulkDispatchInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -74,11 +79,23 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
         return Response(body)
 
     @extend_schema(responses=TicketEventSerializer(many=True), summary="工单全过程记录")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, number: str | None = None) -> Response:
         ticket = get_object_or_404(self.get_queryset(), number=number)
-        serializer = TicketEventSerializer(ticket_event_list(ticket=ticket), many=True)
+        pii = personal_data_view(user=request.user, ticket=ticket)
+        serializer = TicketEventSerializer(ticket_event_list(ticket=ticket), many=True,
+                                           context={"request": request, "pii": pii})
         return Response(serializer.data)
+
+    @extend_schema(request=None, responses={200: RevealedPiiSerializer, 403: None, 404: None,
+                                            409: None},
+                   summary="查看诉求人完整电话和身份证号（记入工单全过程）",
+                   description="需要 tickets.view_citizen_pii 权限（否则 403）；每次调用都记一条 "
+                               "reveal_pii 事件。已匿名化的工单返回 409。")
+    @action(detail=True, methods=["post"], url_path="reveal-pii")
+    def reveal_pii(self, request: Request, number: str | None = None) -> Response:
+        revealed = ticket_pii_reveal(ticket=self.get_object(), actor=person_of(request))
+        return Response(RevealedPiiSerializer(revealed).data)
 
 
 # POST /tickets/{number}/<action>/, one endpoint per catalogue action.
@@ -91,9 +108,11 @@ def _ticket_response(ticket: Ticket, request: Request) -> Response:
 
 
 class _OnVisibleTickets(viewsets.GenericViewSet[Model]):
-    """Rows attached to a ticket, found only among the tickets the user may see (404 else)."""
+    """Rows attached to a ticket, found only among the tickets the user may see (404 else).
+    Each action names its input as its serializer_class, which OPTIONS describes."""
 
     lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
     row_model: type[Model]
 
     def get_queryset(self) -> QuerySet[Model]:
@@ -116,7 +135,7 @@ class ReturnRequestViewSet(_OnVisibleTickets):
 
     @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
                    summary="单位负责人审核退单申请")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.DecideInput)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.DecideInput, collaboration.return_request_decide,
                           "request")
@@ -128,7 +147,7 @@ class RulingViewSet(_OnVisibleTickets):
 
     @extend_schema(request=inputs.RulingInput, responses=TicketDetailSerializer,
                    summary="督办员审定多次退单工单的承办单位（终局）")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.RulingInput)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.RulingInput, collaboration.ticket_ruling_decide,
                           "ruling")
@@ -140,7 +159,7 @@ class AssistTaskViewSet(_OnVisibleTickets):
 
     @extend_schema(request=inputs.AssistReplyInput, responses=TicketDetailSerializer,
                    summary="协办单位回复协办事项")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.AssistReplyInput)
     def reply(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.AssistReplyInput, collaboration.assist_task_reply,
                           "task")
@@ -152,7 +171,7 @@ class ExtensionViewSet(_OnVisibleTickets):
 
     @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
                    summary="单位负责人审批延期申请")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.DecideInput)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.DecideInput, sla_extension_decide, "extension")
 
@@ -163,13 +182,13 @@ class SuspensionViewSet(_OnVisibleTickets):
 
     @extend_schema(request=inputs.DecideInput, responses=TicketDetailSerializer,
                    summary="单位负责人审批暂停计时申请")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.DecideInput)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.DecideInput, sla_suspension_decide, "suspension")
 
     @extend_schema(request=inputs.ResumeInput, responses=TicketDetailSerializer,
                    summary="恢复计时")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.ResumeInput)
     def end(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.ResumeInput, sla_suspension_end, "suspension")
 
@@ -180,7 +199,7 @@ class SupervisionViewSet(_OnVisibleTickets):
 
     @extend_schema(request=inputs.SupervisionAnswerInput, responses=TicketDetailSerializer,
                    summary="被督办单位回复督办单")
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=inputs.SupervisionAnswerInput)
     def answer(self, request: Request, pk: str | None = None) -> Response:
         return self._call(request, inputs.SupervisionAnswerInput, supervision_answer,
                           "supervision")
@@ -190,13 +209,9 @@ def _report_window(request: Request) -> tuple[datetime, datetime] | None:
     if not (is_superuser(request.user) or is_district_supervisor(request.user)
             or is_district_dispatcher(request.user)):
         return None
-    def moment(name: str) -> datetime | None:
-        value = parse_datetime(request.query_params.get(name, ""))
-        # A time without a zone is read in the district's zone (Asia/Shanghai).
-        return timezone.make_aware(value) if value and timezone.is_naive(value) else value
-
-    until = moment("until") or timezone.now()
-    since = moment("since") or until - timedelta(days=30)
+    # A time without a zone is read in the district's zone (Asia/Shanghai); a bad one is a 400.
+    until = moment_param(request.query_params, "until") or timezone.now()
+    since = moment_param(request.query_params, "since") or until - timedelta(days=30)
     return since, until
 
 

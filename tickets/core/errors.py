@@ -50,10 +50,12 @@ class TransitionForbidden(TicketError):
 
     code = "forbidden"
 
-    def __init__(self, *, ticket: Ticket, action: str, actor_label: str) -> None:
+    def __init__(self, *, ticket: Ticket, action: str, actor_label: str,
+                 why: str = "") -> None:
         self.action = action
         super().__init__(
-            f"{actor_label} 无权对工单 {ticket.number} 执行「{action_label(action)}」",
+            f"{actor_label} 无权对工单 {ticket.number} 执行「{action_label(action)}」"
+            + (f"：{why}" if why else ""),
             ticket=ticket,
         )
 

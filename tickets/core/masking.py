@@ -1,5 +1,7 @@
 """Masking citizens' phone and ID numbers for people who may not see them in full."""
 
+from typing import Any
+
 from tickets.core.text import PERSONAL_NUMBER, to_half_width
 
 
@@ -39,3 +41,21 @@ def mask_personal_numbers(text: str) -> str:
         return text
     pieces.append(text[end:])
     return "".join(pieces)
+
+
+def mask_data(value: Any) -> Any:
+    """A JSON value (a trail payload, a channel's details) with the numbers in every string
+    masked; keys, numbers and the shape are kept."""
+    if isinstance(value, str):
+        return mask_personal_numbers(value)
+    if isinstance(value, list):
+        return [mask_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_data(v) for k, v in value.items()}
+    return value
+
+
+def mask_name(name: str) -> str:
+    """The surname kept (张*, 欧**): what an anonymised ticket still says of who asked."""
+    value = name.strip()
+    return f"{value[0]}{'*' * (len(value) - 1)}" if len(value) > 1 else "*" * len(value)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from org import roles
 from org.models import Staff, StaffRole, Unit
-from org.selectors import district_supervisors, unit_leads
+from org.selectors import district_dispatchers, district_supervisors, unit_leads
 from tickets.core.errors import IllegalTransition, TicketInputError, TransitionForbidden
 from tickets.core.trail import actor_label, ticket_event_record
 from tickets.dispatching.assignment import assignee_choose
@@ -49,8 +49,8 @@ def _refuse(ticket: Ticket, action: str, actor: Actor) -> NoReturn:
 
 def ticket_return_request(*, ticket: Ticket, actor: Actor, reason_code: str,
                           text: str) -> ReturnRequest:
-    """A member of the ticket's unit asks to return it. The unit lead's own request is
-    approved at once; anyone else's waits for the lead."""
+    """A member of the ticket's unit asks to return it; the request waits for someone else's
+    approval (return_request_may_decide), who is told."""
     ticket = Ticket.objects.select_related("unit").get(pk=ticket.pk)
     errors = {
         "reason_code": [] if reason_code in ReturnReason.values
@@ -74,31 +74,74 @@ def ticket_return_request(*, ticket: Ticket, actor: Actor, reason_code: str,
                 text=text.strip(), requested_by=actor, requested_at=timezone.now())
             ticket_event_record(ticket=ticket, actor=actor, action=EventAction.RETURN_REQUEST,
                                 reason=request.label, payload={"reason_code": reason_code})
-            for lead in unit_leads(ticket.unit_id):
-                notify(recipient=lead, ticket=ticket, kind="return_request",
+            for approver in _return_approvers(request):
+                notify(recipient=approver, ticket=ticket, kind="return_request",
                        text=f"工单 {ticket.number} 申请退单，待您审核")
     except IntegrityError:
         raise TicketInputError({"ticket": ["该工单已有待审核的退单申请"]}, ticket=ticket) from None
-    if rules.is_lead_of_ticket_unit(ticket, actor) or roles.is_superuser(actor):
-        return_request_decide(request=request, actor=actor, approve=True)
-        request.refresh_from_db()
     return request
+
+
+def _centre_decides(request: ReturnRequest) -> bool:
+    """The unit cannot decide this one itself: it was filed by someone who would otherwise
+    decide it (a lead of the unit, a superuser), or the unit has no other active lead."""
+    requester = request.requested_by
+    staff = roles.staff_of(requester)
+    if roles.is_superuser(requester) or (staff is not None and staff.role == StaffRole.UNIT_LEAD
+                                         and staff.unit_id == request.unit_id):
+        return True
+    return not any(lead.user_id != request.requested_by_id
+                   for lead in unit_leads(request.unit_id))
+
+
+def return_request_may_decide(*, request: ReturnRequest, actor: Actor | None) -> bool:
+    """Nobody decides their own return, so a second person sees every one. A lead of the unit
+    or a superuser decides a member's request; a lead's own waits for another lead of the
+    unit or a centre dispatcher (so does a request from a unit without a lead)."""
+    if actor is None or actor.pk == request.requested_by_id:
+        return False
+    staff = roles.staff_of(actor)
+    if roles.is_superuser(actor) or (staff is not None and staff.role == StaffRole.UNIT_LEAD
+                                     and staff.unit_id == request.unit_id):
+        return True
+    return roles.is_district_dispatcher(actor) and _centre_decides(request)
+
+
+def _return_approvers(request: ReturnRequest) -> list[Staff]:
+    """Who is told a request waits: those who may decide it (the centre's dispatchers only
+    when the unit cannot decide it itself)."""
+    people = [lead for lead in unit_leads(request.unit_id)
+              if lead.user_id != request.requested_by_id]
+    if _centre_decides(request):
+        people += district_dispatchers()
+    return people
 
 
 def return_request_decide(*, request: ReturnRequest, actor: Actor, approve: bool,
                           note: str = "") -> ReturnRequest:
-    """The unit lead approves (the ticket goes back to triage with the reason, and to a
-    supervisor if it has now been returned twice) or refuses (it stays with the unit)."""
+    """Someone other than the requester approves (the ticket goes back to triage with the
+    reason, and to a supervisor if it has now been returned twice) or refuses (it stays with
+    the unit); who may is return_request_may_decide's."""
     with transaction.atomic():
         request = ReturnRequest.objects.select_for_update().select_related("ticket").get(
             pk=request.pk)
         ticket = request.ticket
         if request.state != RequestState.PENDING:
             raise TicketInputError({"request": ["该退单申请已审核"]}, ticket=ticket)
-        if not (rules.is_lead_of_ticket_unit(ticket, actor) or roles.is_superuser(actor)):
+        if actor.pk == request.requested_by_id:
+            raise TransitionForbidden(
+                ticket=ticket, action="return_to_triage", actor_label=actor_label(actor),
+                why="不能审核自己提交的退单申请，须由" + (
+                    "本单位其他负责人或分拨中心审核" if _centre_decides(request)
+                    else "本单位负责人审核"))
+        if not return_request_may_decide(request=request, actor=actor):
             _refuse(ticket, "return_to_triage", actor)
         if not approve and not note.strip():
             raise TicketInputError({"note": ["驳回退单请写明理由"]}, ticket=ticket)
+        if approve:
+            # While the request is still pending: it is what lets a centre dispatcher carry
+            # the return out (transition_rules.may_return).
+            ticket = ticket_return(ticket=ticket, actor=actor, reason=request.label)
         request.state = RequestState.APPROVED if approve else RequestState.REFUSED
         request.decided_by, request.decided_at = actor, timezone.now()
         request.decision_note = note.strip()
@@ -107,7 +150,6 @@ def return_request_decide(*, request: ReturnRequest, actor: Actor, approve: bool
             ticket_event_record(ticket=ticket, actor=actor, action=EventAction.RETURN_REFUSE,
                                 reason=note.strip())
             return request
-        ticket = ticket_return(ticket=ticket, actor=actor, reason=request.label)
         returned = list(ticket.return_requests.filter(state=RequestState.APPROVED)
                         .order_by("decided_at").values_list("unit__code", flat=True))
         if len(returned) >= RULING_AFTER_RETURNS and not ticket.rulings.filter(

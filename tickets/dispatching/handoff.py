@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def ticket_route_send_after_commit(*, ticket_id: int) -> None:
-    transaction.on_commit(lambda: task_named("tickets.tasks.ticket_route_task").delay(ticket_id))
+    transaction.on_commit(lambda: task_named("tickets.tasks.ticket_route_task").delay(ticket_id),
+                          robust=True)
 
 
 def ticket_route_enqueue(*, ticket_ids: list[int]) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from org.directory import DEFAULT_FIXTURES_DIR, OrgLoadReport, fixture_read, org_load, row_upsert
+from tickets.core.text import control_character_in
 from tickets.models import Channel
 
 _cache: dict[str, tuple[float, Channel | None]] = {}
@@ -21,6 +22,8 @@ _cache: dict[str, tuple[float, Channel | None]] = {}
 
 def intake_channel_get(*, code: str, now: float | None = None) -> Channel | None:
     """The active channel with this code, or None."""
+    if control_character_in(code, strict=True) is not None:
+        return None  # no channel has one, and PostgreSQL cannot even compare a NUL
     ttl = settings.INTAKE_CHANNEL_CACHE_SECONDS
     now = time.monotonic() if now is None else now
     cached = _cache.get(code)

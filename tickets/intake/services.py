@@ -1,16 +1,17 @@
 """Receiving a channel's webhook: authenticate, store raw, parse, create or find the ticket.
 
 Order of checks: unknown channel (404) → size (413) → media type (415) → signature (401) →
-rate (429) → the raw IntakeRecord is committed → JSON (400) → payload fields (400) → ticket
+rate (429) → the raw IntakeRecord is committed → JSON (400, also when nested deeper than
+INTAKE_MAX_JSON_DEPTH) → payload fields (400) → ticket
 (201 created, 200 for a retry of the same external id).
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +24,13 @@ from tickets.core.text import find_id_numbers, find_mobiles
 from tickets.intake.adapters import adapter_for
 from tickets.intake.adapters.base import NormalisedRequest
 from tickets.intake.channels import intake_channel_get
-from tickets.intake.payload import PayloadError
+from tickets.intake.payload import PayloadError, PayloadTooDeep, payload_load
 from tickets.intake.ratelimit import rate_limit_hit
 from tickets.intake.refusals import intake_refusal_count
 from tickets.models import Channel, IntakeOutcome, IntakeRecord, Ticket
 from tickets.services.lifecycle import ticket_create
+
+logger = logging.getLogger(__name__)
 
 KEPT_HEADERS = ("content-type", "user-agent", "x-signature", "x-request-id", "x-forwarded-for")
 
@@ -109,9 +112,13 @@ def _invalid(record: IntakeRecord, response: IntakeResponse) -> IntakeResponse:
 def intake_process(*, record: IntakeRecord, channel: Channel | None = None) -> IntakeResponse:
     """Parse a stored record and create (or find) its ticket. Replays call this again."""
     channel = channel or record.channel
+    limit = settings.INTAKE_MAX_JSON_DEPTH
     try:
-        payload = json.loads(bytes(record.body).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        payload = payload_load(bytes(record.body), max_depth=limit)
+    except PayloadTooDeep as exc:
+        return _invalid(record, _error(400, "json_too_deep", f"{exc}，请减少嵌套",
+                                       max_depth=limit))
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return _invalid(record, _error(400, "invalid_json", f"请求体不是有效的 UTF-8 JSON：{exc}"))
     try:
         request = adapter_for(channel.family).parse(payload)
@@ -154,11 +161,25 @@ def _create_and_link(record: IntakeRecord, channel: Channel, request: Normalised
     return result.ticket, result.created
 
 
-def intake_replay(*, records: Iterable[IntakeRecord]) -> Counter[str]:
-    """Re-run stored records (after an adapter fix); returns how many ended in each outcome."""
+def intake_replay(*, records: Iterable[IntakeRecord],
+                  on_failure: Callable[[IntakeRecord, Exception], None] | None = None,
+                  ) -> Counter[str]:
+    """Re-run stored records (after an adapter fix); returns how many ended in each outcome.
+    A record that cannot be processed at all (a bug, the database gone) is logged, handed to
+    ``on_failure``, counted as "failed" and left as it was; the replay goes on to the next."""
     outcomes: Counter[str] = Counter()
     for record in records:
-        IntakeRecord.objects.filter(pk=record.pk).update(replay_count=record.replay_count + 1)
-        response = intake_process(record=record)
+        if record.body_purged_at is not None:  # past retention: nothing left to parse
+            outcomes["purged"] += 1
+            continue
+        try:
+            IntakeRecord.objects.filter(pk=record.pk).update(replay_count=record.replay_count + 1)
+            response = intake_process(record=record)
+        except Exception as exc:  # one record must not stop the replay of the others
+            logger.exception("intake record %s could not be replayed", record.pk)
+            outcomes["failed"] += 1
+            if on_failure is not None:
+                on_failure(record, exc)
+            continue
         outcomes[{201: "accepted", 200: "duplicate"}.get(response.status, "invalid")] += 1
     return outcomes

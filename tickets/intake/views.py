@@ -35,6 +35,20 @@ _FAMILIES_DOC = "\n".join(
 )
 
 
+def _body_within_limit(request: Request) -> bytes | None:
+    """The raw body, or None when it is larger than INTAKE_MAX_BODY_BYTES (then not read)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > settings.INTAKE_MAX_BODY_BYTES:
+        return None
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return None
+
+
 class IntakeView(APIView):
     # Channels authenticate with the HMAC signature, not with users; the raw body is read and
     # stored before any parsing, so DRF's parsers are not used.
@@ -67,18 +81,8 @@ class IntakeView(APIView):
         tags=["受理 intake"],
     )
     def post(self, request: Request, channel_code: str) -> Response:
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        body: bytes | None = None
-        if declared <= settings.INTAKE_MAX_BODY_BYTES:
-            try:
-                body = request.body
-            except RequestDataTooBig:
-                body = None
         result = intake_receive(
-            channel_code=channel_code, body=body,
+            channel_code=channel_code, body=_body_within_limit(request),
             content_type=request.META.get("CONTENT_TYPE", ""),
             headers={k.lower(): v for k, v in request.headers.items()},
         )
@@ -101,15 +105,18 @@ class RatingView(APIView):
         parameters=[OpenApiParameter("channel_code", OpenApiTypes.STR, OpenApiParameter.PATH)],
         request={"application/json": OpenApiTypes.OBJECT},
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="已记录"),
-                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="字段有误"),
+                   400: OpenApiResponse(OpenApiTypes.OBJECT,
+                                        description="JSON 无效或字段有误（fields）"),
                    401: OpenApiResponse(OpenApiTypes.OBJECT, description="签名错误或过期"),
                    404: OpenApiResponse(OpenApiTypes.OBJECT, description="渠道或工单不存在"),
-                   409: OpenApiResponse(OpenApiTypes.OBJECT, description="工单不在待回访状态")},
+                   409: OpenApiResponse(OpenApiTypes.OBJECT, description="工单不在待回访状态"),
+                   413: OpenApiResponse(OpenApiTypes.OBJECT, description="请求体超过 256 KiB"),
+                   415: OpenApiResponse(OpenApiTypes.OBJECT, description="不是 application/json")},
         tags=["受理 intake"],
     )
     def post(self, request: Request, channel_code: str) -> Response:
         result = rating_receive(
-            channel_code=channel_code, body=request.body[:settings.INTAKE_MAX_BODY_BYTES],
+            channel_code=channel_code, body=_body_within_limit(request),
             content_type=request.META.get("CONTENT_TYPE", ""),
             headers={k.lower(): v for k, v in request.headers.items()},
         )

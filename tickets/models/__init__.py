@@ -1,5 +1,6 @@
 """Models of the tickets app, one module per concern; import them from here."""
 
+from tickets.models.access import AccessKind, AccessLog
 from tickets.models.channel import Channel, ChannelFamily, new_signing_secrets
 from tickets.models.collaboration import (
     AssistState,
@@ -34,6 +35,8 @@ from tickets.models.ticket import (
 __all__ = [
     "OPEN_STATES",
     "WORKING_STATES",
+    "AccessKind",
+    "AccessLog",
     "AppendOnlyError",
     "AssistState",
     "AssistTask",

@@ -49,6 +49,7 @@ class EventAction(models.TextChoices):
     SUSPENSION_REFUSE = "suspension_refuse", _("驳回暂停计时")
     SUSPENSION_END = "suspension_end", _("恢复计时")
     REVEAL_PII = "reveal_pii", _("查看完整个人信息")
+    ANONYMISE = "anonymise", _("个人信息匿名化")
 
 
 class AppendOnlyError(Exception):
@@ -82,6 +83,10 @@ class TicketEvent(models.Model):
     to_state = models.CharField(_("新状态"), max_length=16, blank=True)
     reason = models.TextField(_("原因/说明"), blank=True)
     payload = models.JSONField(_("详情"), default=dict, blank=True)
+    # The chain (tickets.core.trail): this event's hash covers its content and the previous
+    # event's hash of the same ticket, so an edited, removed or inserted event shows.
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)
 
     objects = TicketEventQuerySet.as_manager()
 

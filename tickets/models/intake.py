@@ -39,6 +39,13 @@ class IntakeRecord(models.Model):
     )
     processed_at = models.DateTimeField(_("解析时间"), null=True, blank=True)
     replay_count = models.PositiveIntegerField(_("重放次数"), default=0)
+    # After INTAKE_BODY_RETENTION_DAYS the body and headers are emptied
+    # (tickets.services.retention); the body's SHA-256 stays, to match a copy the channel holds.
+    # db_default: the previous release keeps inserting records while the migration runs.
+    body_sha256 = models.CharField(_("原始请求体 SHA-256"), max_length=64, blank=True,
+                                   default="", db_default="", editable=False)
+    body_purged_at = models.DateTimeField(_("原始请求体清除时间"), null=True, blank=True,
+                                          editable=False)
 
     class Meta:
         verbose_name = _("受理原始记录")
@@ -49,6 +56,9 @@ class IntakeRecord(models.Model):
             # replay_intake: the invalid (or never parsed) records of a channel.
             models.Index(fields=["outcome", "channel"], name="intake_outcome_channel",
                          condition=~models.Q(outcome__in=["accepted", "duplicate"])),
+            # The retention task: records whose body is still kept, oldest first.
+            models.Index(fields=["received_at"], name="intake_body_kept",
+                         condition=models.Q(body_purged_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -166,6 +166,10 @@ class Ticket(models.Model):
 
     # A milestone's deadline passed unmet (set by the SLA timers, never cleared: it happened).
     is_overdue = models.BooleanField(_("已超时"), default=False)
+    # When the retention task masked the citizen's name, phone, ID number and the numbers in
+    # the free text (tickets.services.retention); set once, never cleared.
+    anonymised_at = models.DateTimeField(_("个人信息匿名化时间"), null=True, blank=True,
+                                         editable=False)
 
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("改派次数"), default=0)
@@ -173,6 +177,9 @@ class Ticket(models.Model):
 
     # Optimistic concurrency: every change bumps it; a stale writer gets a conflict error.
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    # The hash of the trail's last event (tickets.core.trail): appending moves it with a guarded
+    # UPDATE, which also serialises concurrent appends to one ticket's chain.
+    trail_head = models.CharField(_("事件链末端哈希"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -200,6 +207,9 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["received_at"], name="ticket_received_at"),
             models.Index(fields=["citizen_phone"], name="ticket_citizen_phone"),
+            # The retention task: closed tickets whose citizen data is still there.
+            models.Index(fields=["closed_at"], name="ticket_closed_not_anonymised",
+                         condition=Q(anonymised_at__isnull=True, closed_at__isnull=False)),
             # Duplicate candidates: open tickets at the same address (intake's 重复件 check).
             models.Index(fields=["address"], name="ticket_address"),
             # The intake sweeper: tickets still waiting in received, by when they were queued.
@@ -210,7 +220,9 @@ class Ticket(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        # The number alone: the admin names a row by str() (breadcrumbs, related rows, its log)
+        # to whoever opens it, and a title may hold a citizen's phone number.
+        return self.number
 
     @property
     def is_open(self) -> bool:

@@ -75,8 +75,13 @@ def may_work(ticket: Ticket, user: AnyUser) -> bool:
 
 
 def may_return(ticket: Ticket, user: AnyUser) -> bool:
-    """A return (退单) needs the unit lead's approval."""
-    return is_superuser(user) or is_lead_of_ticket_unit(ticket, user)
+    """A return (退单) is carried out by whoever approves its request: the unit's lead, or a
+    centre dispatcher while a request waits (which ones the centre may approve, e.g. a lead's
+    own, is tickets.dispatching.collaboration.return_request_may_decide's)."""
+    if is_superuser(user) or is_lead_of_ticket_unit(ticket, user):
+        return True
+    return is_district_dispatcher(user) and ticket.return_requests.filter(
+        state="pending").exists()
 
 
 def may_transfer(ticket: Ticket, user: AnyUser) -> bool:

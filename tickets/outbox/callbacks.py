@@ -60,7 +60,7 @@ def callback_queue(*, ticket: Ticket, event: TicketEvent) -> list[CallbackDelive
             ticket=recipient, channel=channel, event=event, url=channel.callback_url,
             payload=payload, next_attempt_at=event.at,
         )
-        transaction.on_commit(partial(_send_later, delivery.pk, 0))
+        transaction.on_commit(partial(_send_later, delivery.pk, 0), robust=True)
         deliveries.append(delivery)
     return deliveries
 
@@ -150,7 +150,7 @@ def callback_deliver(*, delivery_id: int) -> str:
         if outcome == "sent":
             _queue_next_of_ticket(delivery)
         elif outcome == "retry" and delay <= MAX_COUNTDOWN_SECONDS:
-            transaction.on_commit(lambda: _send_later(delivery.pk, delay))
+            transaction.on_commit(lambda: _send_later(delivery.pk, delay), robust=True)
     return outcome
 
 
@@ -160,7 +160,7 @@ def _queue_next_of_ticket(delivery: CallbackDelivery) -> None:
                                                  status=DeliveryStatus.PENDING)
                  .order_by("event_id").first())
     if following is not None:
-        transaction.on_commit(lambda: _send_later(following.pk, 0))
+        transaction.on_commit(lambda: _send_later(following.pk, 0), robust=True)
 
 
 def callback_resend(*, delivery: CallbackDelivery) -> CallbackDelivery:
@@ -173,7 +173,7 @@ def callback_resend(*, delivery: CallbackDelivery) -> CallbackDelivery:
         fresh.attempts = 0
         fresh.next_attempt_at = timezone.now()
         fresh.save(update_fields=["status", "attempts", "next_attempt_at"])
-        transaction.on_commit(lambda: _send_later(fresh.pk, 0))
+        transaction.on_commit(lambda: _send_later(fresh.pk, 0), robust=True)
     return fresh
 
 

@@ -33,7 +33,7 @@ def notification_send(*, recipients: Iterable[Staff | None], ticket: Ticket | No
                      delivered_at=delivered) for p in people])
     if settings.NOTIFIERS:
         for row in rows:
-            transaction.on_commit(partial(_deliver_later, row.pk, 0))
+            transaction.on_commit(partial(_deliver_later, row.pk, 0), robust=True)
     return rows
 
 
@@ -79,7 +79,8 @@ def notification_deliver(*, notification_id: int) -> str:
         delivered_to=done, delivery_attempts=attempts, delivery_error="; ".join(errors)[:300],
         delivered_at=timezone.now() if finished else None)
     if not finished:
-        transaction.on_commit(lambda: _deliver_later(row.pk, min(5 * 2 ** attempts, 3600)))
+        transaction.on_commit(lambda: _deliver_later(row.pk, min(5 * 2 ** attempts, 3600)),
+                              robust=True)
         return "retry"
     return "delivered" if not errors else "gave_up"
 

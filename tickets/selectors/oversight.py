@@ -23,6 +23,13 @@ def return_request_pending_list(*, unit: Unit) -> list[ReturnRequest]:
                 .select_related("ticket"))
 
 
+def return_request_pending_everywhere() -> list[ReturnRequest]:
+    """Every unit's requests waiting, oldest first (the centre decides some of them)."""
+    return list(ReturnRequest.objects.filter(state=RequestState.PENDING)
+                .select_related("ticket", "unit", "requested_by__staff")
+                .order_by("requested_at"))
+
+
 def extension_pending_list(*, unit: Unit) -> list[Extension]:
     return list(Extension.objects.filter(ticket__unit=unit, state=ExtensionState.PENDING)
                 .select_related("ticket"))

@@ -45,6 +45,7 @@ from tickets.services.transitions import (
     event_record,
     input_require,
     ticket_lock,
+    ticket_save_with_event,
     transition_apply,
 )
 
@@ -118,9 +119,12 @@ def ticket_create(
             if intake_record is not None:
                 _intake_record_link(intake_record, ticket, IntakeOutcome.ACCEPTED)
             # Its duplicate check and routing (tickets.dispatching) in one task, after commit.
+            # Robust: a broker that is down loses the message, not the ticket (the intake
+            # sweeper queues it again); the channel still gets its 201.
             ticket_id = ticket.pk  # a plain closure: mypy cannot type a lambda's default
             transaction.on_commit(
-                lambda: task_named("tickets.tasks.ticket_received_task").delay(ticket_id))
+                lambda: task_named("tickets.tasks.ticket_received_task").delay(ticket_id),
+                robust=True)
     except IntegrityError:
         # A simultaneous delivery of the same (channel, external id) won the insert.
         existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()
@@ -347,10 +351,10 @@ def ticket_reassign(*, ticket: Ticket, actor: Actor, assignee: Staff, reason: st
         current.assignee = assignee
         current.note_first_assignment(at=at)  # named from the unit queue
         current.version += 1
-        current.save(update_fields=["assignee", "first_assigned_at", "version", "updated_at"])
-        event_record(ticket=current, actor=actor, action=EventAction.REASSIGN, at=at,
-                     from_state=current.state, to_state=current.state, reason=reason,
-                     payload={"changes": {"assignee": [before, assignee.user.get_username()]}})
+        ticket_save_with_event(
+            current=current, fields=["assignee", "first_assigned_at"], actor=actor,
+            action=EventAction.REASSIGN, at=at, from_state=current.state, reason=reason,
+            payload={"changes": {"assignee": [before, assignee.user.get_username()]}})
     return current
 
 

@@ -25,7 +25,7 @@ from tickets.core.errors import (
     TransitionConditionFailed,
     TransitionForbidden,
 )
-from tickets.core.trail import Actor, actor_label, ticket_event_append
+from tickets.core.trail import Actor, actor_label, ticket_event_append, ticket_event_chain
 from tickets.models import Ticket, TicketEvent
 from tickets.models import transition_rules as rules
 from tickets.outbox.callbacks import callback_queue
@@ -33,6 +33,11 @@ from tickets.outbox.callbacks import callback_queue
 Prepare = Callable[[Ticket], None]
 Permission = Callable[[Ticket, Actor], bool]
 FieldChanges = tuple[dict[str, list[Any]], list[str]]
+
+
+def _tell_channel(ticket: Ticket, event: TicketEvent) -> None:
+    if event.to_state and event.to_state != event.from_state:
+        callback_queue(ticket=ticket, event=event)  # the channel hears of every state change
 
 
 def event_record(
@@ -43,8 +48,22 @@ def event_record(
     event = ticket_event_append(ticket=ticket, actor=actor, action=action, at=at,
                                 from_state=from_state, to_state=to_state, reason=reason,
                                 payload=payload)
-    if to_state and to_state != from_state:
-        callback_queue(ticket=ticket, event=event)  # the channel hears of every state change
+    _tell_channel(ticket, event)
+    return event
+
+
+def ticket_save_with_event(
+    *, current: Ticket, fields: Sequence[str], actor: Actor, action: str, at: datetime,
+    from_state: str, reason: str = "", payload: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """Save the locked ticket's changed fields (version bumped by the caller) and append its
+    event, chained in the same UPDATE of the ticket: one statement each."""
+    event = ticket_event_chain(ticket=current, actor=actor, action=action, at=at,
+                               from_state=from_state, to_state=current.state, reason=reason,
+                               payload=payload)
+    current.save(update_fields=[*fields, "version", "updated_at", "trail_head"])
+    event.save()
+    _tell_channel(current, event)
     return event
 
 
@@ -97,11 +116,9 @@ def transition_apply(
         at = timezone.now()
         getattr(current, action)(**(kwargs or {}), at=at)
         current.version += 1
-        current.save(update_fields=[*fields, "state", "version", "updated_at"])
-        event_record(
-            ticket=current, actor=actor, action=action, at=at, from_state=from_state,
-            to_state=current.state, reason=reason, payload=payload,
-        )
+        ticket_save_with_event(current=current, fields=[*fields, "state"], actor=actor,
+                               action=action, at=at, from_state=from_state, reason=reason,
+                               payload=payload)
         sla_clocks_apply(ticket=current, action=action, at=at)
     return current
 
@@ -118,8 +135,7 @@ def edit_apply(*, ticket: Ticket, actor: Actor, action: str, may: Permission,
         if not changes:
             return current
         current.version += 1
-        current.save(update_fields=[*fields, "version", "updated_at"])
-        event_record(ticket=current, actor=actor, action=action, at=timezone.now(),
-                     from_state=current.state, to_state=current.state, reason=reason,
-                     payload={"changes": changes})
+        ticket_save_with_event(current=current, fields=fields, actor=actor, action=action,
+                               at=timezone.now(), from_state=current.state, reason=reason,
+                               payload={"changes": changes})
     return current

@@ -1,6 +1,7 @@
 import pytest
 
 from tickets.core.text import (
+    TextRefused,
     clean_text,
     find_id_numbers,
     find_mobiles,
@@ -18,8 +19,27 @@ def test_html_is_stripped_and_entities_decoded():
                       max_length=50) == "井盖缺失 & 积水x"
 
 
-def test_control_characters_are_dropped_and_length_is_capped():
-    assert clean_text("a\x00b\x07c" + "长" * 20, max_length=5) == "abc长长"
+# This asserted the old silent behaviour (control characters dropped, text cut to the limit);
+# the hardening issue demands the opposite: text is kept whole or refused with the reason.
+@pytest.mark.parametrize("text", ["a\x00b", "a\x07b", "a\x1bb", "a\x85b", "a\ud800b"])
+def test_a_control_character_is_refused_not_dropped(text):
+    with pytest.raises(TextRefused) as refused:
+        clean_text(text, max_length=50)
+    assert refused.value.code == "control_character"
+    assert f"U+{ord(text[1]):04X}" in refused.value.message
+
+
+def test_text_longer_than_its_field_is_refused_not_cut():
+    with pytest.raises(TextRefused) as refused:
+        clean_text("长" * 201, max_length=200, label="标题")
+    assert refused.value.code == "too_long"
+    assert refused.value.message == "标题最多 200 字，收到 201 字"
+    assert clean_text("长" * 200, max_length=200) == "长" * 200
+
+
+def test_tabs_and_line_breaks_are_whitespace_not_control_characters():
+    assert clean_text("第一行\r\n第二行\t完", max_length=50) == "第一行\n第二行 完"
+    assert clean_text("第一行\n第二行", max_length=50, multiline=False) == "第一行 第二行"
 
 
 def test_whitespace_is_tidied_but_paragraphs_kept():

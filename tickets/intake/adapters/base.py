@@ -53,6 +53,10 @@ class IntakeAdapter(ABC):
         result = self.read(reader) if isinstance(payload, dict) else None
         reader.raise_if_invalid()
         assert result is not None
+        if reader.html_converted:
+            # The ticket says that its text is the text of the HTML sent (the raw record keeps
+            # the HTML): nothing a channel sent is changed without a word.
+            result.details["converted_from_html"] = reader.html_converted
         return result
 
     @classmethod

@@ -26,11 +26,6 @@ class CityPlatformAdapter(IntakeAdapter):
     def read(self, reader: PayloadReader) -> NormalisedRequest:
         citizen = reader.nested("citizen")
         deadlines = reader.nested("deadlines", required=True)
-        category = reader.data.get("category") or []
-        if not isinstance(category, list) or len(category) > 3 or not all(
-                isinstance(c, str) for c in category):
-            reader.fail("category", "type_list")
-            category = []
         upstream_number = reader.identifier("upstream_number", max_length=60)
         return NormalisedRequest(
             external_id=upstream_number,
@@ -44,7 +39,7 @@ class CityPlatformAdapter(IntakeAdapter):
             citizen_phone=citizen.phone("phone"),
             citizen_id_number=citizen.id_number("id_number"),
             address=reader.text("address", max_length=300),
-            category=[c.strip()[:40] for c in category],
+            category=reader.categories("category", levels=3, max_length=40),
             upstream_contact_due_at=deadlines.moment("contact_by"),
             upstream_resolve_due_at=deadlines.moment("resolve_by", required=True),
         )

@@ -30,8 +30,17 @@ class Command(BaseCommand):
         if ids and len(selected) != len(set(ids)):
             missing = sorted(set(ids) - {r.pk for r in selected})
             raise CommandError(f"找不到或不符合条件的记录：{missing}")
-        outcomes = intake_replay(records=selected)
+        outcomes = intake_replay(records=selected, on_failure=self._report_failure)
         self.stdout.write(
             f"重放 {len(selected)} 条：生成工单 {outcomes['accepted']}，"
-            f"重复 {outcomes['duplicate']}，仍无效 {outcomes['invalid']}"
+            f"重复 {outcomes['duplicate']}，仍无效 {outcomes['invalid']}，"
+            f"原始请求体已清除 {outcomes['purged']}，无法处理 {outcomes['failed']}"
         )
+        if outcomes["failed"]:
+            # Raised after every other record was replayed, so that a scheduled run shows up
+            # as failed.
+            raise CommandError(f"{outcomes['failed']} 条记录无法处理，详见上面的记录号和错误")
+
+    def _report_failure(self, record: IntakeRecord, error: Exception) -> None:
+        self.stderr.write(f"记录 #{record.pk}（渠道 {record.channel_id}）无法处理："
+                          f"{type(error).__name__}: {error}")
