@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from console.views import queues, team, tickets
+from console.views import queues, reports, team, tickets
 
 app_name = "console"
 
@@ -30,6 +30,12 @@ urlpatterns = [
     path("supervisions/", queues.supervisions, name="supervisions"),
     path("rulings/", queues.rulings, name="rulings"),
     path("rulings/<int:pk>/decide/", tickets.ruling_decide, name="ruling_decide"),
+    path("reports/", reports.report_page, name="reports"),
+    path("reports/tickets/", reports.report_tickets_page, name="report_tickets"),
+    path("reports/compare/", reports.report_compare_page, name="report_compare"),
+    path("reports/export/", reports.report_export, name="report_export"),
+    path("reports/files/", reports.report_files_page, name="report_files"),
+    path("reports/files/<int:pk>/", reports.report_file_download, name="report_file_download"),
     path("approvals/", team.approvals, name="approvals"),
     path("team/", team.team, name="team"),
     path("team/shifts/", team.shift_add, name="shift_add"),

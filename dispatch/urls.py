@@ -19,6 +19,7 @@ urlpatterns = [
     path("readyz/", readyz, name="readyz"),
     path("metrics", include("dispatch.ops.metrics.urls")),
     path("admin/", admin.site.urls),
+    path("api/reports/", include("reports.urls")),
     path("api/", include("tickets.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -7,6 +7,11 @@ when the policy says so; recording contact, meeting and resolution stop their cl
 marked with the minutes late (and a breach recorded if no timer got there first); resolution
 starts the follow-up (回访) clock when the policy has one; 重办 starts every clock over. A
 transition that ends the ticket's work in this unit ends an approved suspension first.
+
+A ticket from the city platform carries that platform's own contact and resolve deadlines;
+whichever comes first, the policy's or the platform's, is the clock's deadline (marked
+``bound_by_upstream`` when it is the platform's). Assisting units' reply deadlines (协办) are
+worked out here too, in the ticket's resolve calendar.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import math
 from datetime import datetime, timedelta
 from typing import cast
 
+from django.conf import settings
 from django.db.models import Q
 
 from org.calendar import WorkingCalendar, working_calendar_get
@@ -40,6 +46,9 @@ CANCELS = ("close", "close_unreasonable", "merge", "reject")
 # A suspension belongs to the unit's work on the ticket; these end that work (or hand it on).
 ENDS_SUSPENSION = ("return_to_triage", "transfer", "resolve", "close", "close_unreasonable",
                    "merge", "reject", "reopen")
+# The city platform's deadlines (stored from its intake payload) that bind our clocks.
+UPSTREAM_DUE: dict[str, str] = {Milestone.CONTACT: "upstream_contact_due_at",
+                                 Milestone.RESOLVE: "upstream_resolve_due_at"}
 
 
 def sla_policy_for(*, urgency: str, category_l1: str, channel_code: str) -> SlaPolicy | None:
@@ -78,14 +87,59 @@ def shifted_past_pause(*, moment: datetime, calendar: str, paused_at: datetime,
     return resumed_at + (moment - paused_at)
 
 
+def upstream_due(*, ticket: Ticket, milestone: str) -> datetime | None:
+    """The city platform's own deadline for this milestone, when the ticket came with one."""
+    name = UPSTREAM_DUE.get(milestone)
+    return getattr(ticket, name) if name else None
+
+
+def clock_deadline(*, ticket: Ticket, milestone: str, start: datetime, minutes: int,
+                   calendar: str, working: WorkingCalendar | None = None
+                   ) -> tuple[datetime, bool]:
+    """A milestone clock's deadline when it starts at ``start``, and whether the city
+    platform's deadline is what binds it: the policy's limit, or the platform's own deadline
+    for the milestone when that comes first (an equal one is the policy's). The one rule for
+    the live clocks and the recomputation from events (sla.recompute)."""
+    due = deadline(start=start, minutes=minutes, calendar=calendar, working=working)
+    upstream = upstream_due(ticket=ticket, milestone=milestone)
+    if upstream is not None and upstream < due:
+        return upstream, True
+    return due, False
+
+
+def _bound_warning(*, start: datetime, due: datetime, calendar: str, warn_ratio: float,
+                   working: WorkingCalendar | None) -> datetime:
+    """The warning of a clock the city platform's deadline shortened: the policy's share of
+    the shortened span, in the clock's own calendar (wall time when no working time lies in
+    between), never before the start. A deadline already past warns at once."""
+    if due <= start:
+        return start
+    if calendar == CalendarKind.WORKING:
+        cal = working or working_calendar_get()
+        span = cal.minutes_between(start, due)
+        if span > 0:
+            return min(due, cal.add(start, math.floor(span * warn_ratio)))
+    return start + (due - start) * warn_ratio
+
+
 def _start(ticket: Ticket, policy: SlaPolicy, milestone: str, minutes: int, calendar: str,
            at: datetime, working: WorkingCalendar | None) -> SlaClock:
-    due = deadline(start=at, minutes=minutes, calendar=calendar, working=working)
-    warn = warning_point(start=at, minutes=minutes, calendar=calendar,
-                         warn_ratio=policy.warn_ratio, working=working)
+    """Start one clock: due at the policy's limit, or at the city platform's deadline for the
+    milestone when that comes first (``bound_by_upstream``; ``minutes`` stays the policy's).
+    The upstream deadline is fixed, so a clock restarted after a transfer or 重办 is bound
+    by the same moment, late from the start if it has passed."""
+    due, bound = clock_deadline(ticket=ticket, milestone=milestone, start=at, minutes=minutes,
+                                calendar=calendar, working=working)
+    if bound:
+        warn = _bound_warning(start=at, due=due, calendar=calendar,
+                              warn_ratio=policy.warn_ratio, working=working)
+    else:
+        warn = warning_point(start=at, minutes=minutes, calendar=calendar,
+                             warn_ratio=policy.warn_ratio, working=working)
     clock = SlaClock.objects.create(
         ticket=ticket, policy=policy, milestone=milestone, calendar=calendar, minutes=minutes,
-        unit_id=ticket.unit_id, started_at=at, warn_at=warn, due_at=due, next_check_at=warn)
+        unit_id=ticket.unit_id, started_at=at, warn_at=warn, due_at=due, next_check_at=warn,
+        bound_by_upstream=bound)
     sla_timers_schedule(clock=clock, now=at)
     return clock
 
@@ -127,6 +181,22 @@ def _start_follow_up(ticket: Ticket, at: datetime) -> None:
             _start(ticket, policy, milestone, minutes, calendar, at, None)
 
 
+def assist_reply_deadline(*, ticket: Ticket, at: datetime) -> tuple[datetime, datetime]:
+    """An assisting unit's (协办) warning point and reply deadline for a task given at ``at``:
+    ASSIST_REPLY_HOURS in the calendar of the ticket's resolve limit (24×7 for an urgent
+    ticket, working time for a normal one, 24×7 without a policy), warned at the policy's
+    warn ratio like the lead unit's clocks."""
+    policy = ticket.sla_policy
+    calendar = next((cal for milestone, _minutes, cal in (policy.limits() if policy else [])
+                     if milestone == Milestone.RESOLVE), CalendarKind.ROUND_THE_CLOCK)
+    ratio = policy.warn_ratio if policy else SlaPolicy._meta.get_field("warn_ratio").default
+    minutes = settings.ASSIST_REPLY_HOURS * 60
+    working = working_calendar_get() if calendar == CalendarKind.WORKING else None
+    return (warning_point(start=at, minutes=minutes, calendar=calendar, warn_ratio=ratio,
+                          working=working),
+            deadline(start=at, minutes=minutes, calendar=calendar, working=working))
+
+
 def _close(clock: SlaClock, ticket: Ticket, at: datetime, state: str) -> None:
     """Stop (met) or cancel one clock. Time stands still while it is paused, so a milestone
     recorded during a suspension counts from the pause."""
@@ -152,7 +222,9 @@ def clocks_pause(*, ticket: Ticket, at: datetime) -> int:
 def clocks_resume(*, ticket: Ticket, at: datetime) -> None:
     """Every paused clock goes on with the paused time left out: its warning and deadline
     move on by the pause (in its own calendar); a clock already breached takes any
-    escalation step that fell due at the next check."""
+    escalation step that fell due at the next check. A clock bound by the city platform's
+    deadline moves too: the pause was approved here, and ``bound_by_upstream`` still tells
+    where its deadline came from."""
     working = None
     for clock in SlaClock.objects.filter(ticket=ticket, state=ClockState.RUNNING,
                                          paused_at__isnull=False).select_related("policy"):

@@ -3,7 +3,9 @@
 The replay knows the clock rules (what starts, stops, pauses, moves and restarts a clock) but
 none of the clock rows: it reads the trail (一单到底) in order and the policy version the ticket
 kept, and says which deadlines passed unmet. Deadline arithmetic is shared with the live
-clocks (one definition of working time); everything else is done again from scratch.
+clocks (one definition of working time), and so is the rule that the city platform's own
+deadline binds a clock when it comes first (sla.clocks.clock_deadline, read from the ticket);
+everything else is done again from scratch.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from org.calendar import WorkingCalendar, working_calendar_get
-from sla.clocks import CANCELS, ENDS_SUSPENSION, STOPS, deadline, shifted_past_pause
+from sla.clocks import CANCELS, ENDS_SUSPENSION, STOPS, clock_deadline, shifted_past_pause
 from sla.models import Breach, Milestone, SlaPolicy
 from tickets.models import EventAction, Ticket, TicketEvent
 
@@ -41,6 +43,7 @@ class ExpectedBreach:
 
 @dataclass
 class _Replay:
+    ticket: Ticket
     policy: SlaPolicy
     working: WorkingCalendar
     running: dict[str, _Clock] = field(default_factory=dict)
@@ -62,8 +65,10 @@ class _Replay:
             if milestone in self.running or (milestone == Milestone.FOLLOW_UP) != (
                     only == Milestone.FOLLOW_UP):
                 continue
-            self.running[milestone] = _Clock(milestone, calendar, deadline(
-                start=at, minutes=minutes, calendar=calendar, working=self.working))
+            due, _bound = clock_deadline(ticket=self.ticket, milestone=milestone, start=at,
+                                         minutes=minutes, calendar=calendar,
+                                         working=self.working)
+            self.running[milestone] = _Clock(milestone, calendar, due)
 
     def end(self, milestone: str, at: datetime) -> None:
         clock = self.running.pop(milestone, None)
@@ -127,7 +132,7 @@ def sla_breaches_recompute(*, ticket: Ticket, now: datetime | None = None,
     now = now or timezone.now()
     grace = timedelta(seconds=settings.SLA_RECOMPUTE_GRACE_SECONDS)
     # sla_policy_id is set (checked above), so the policy is there.
-    replay = _Replay(policy=cast(SlaPolicy, ticket.sla_policy),
+    replay = _Replay(ticket=ticket, policy=cast(SlaPolicy, ticket.sla_policy),
                      working=working or working_calendar_get())
     for event in ticket.events.filter(at__lte=now).order_by("at", "pk"):
         replay.apply(event)

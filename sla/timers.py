@@ -4,6 +4,7 @@ The ETA timers and the sweeper (beat, every SLA_SWEEP_SECONDS) both call ``sla_c
 each step is claimed by a guarded UPDATE on the clock row (only the caller that flips
 ``warned_at`` / ``breached_at`` from empty, or moves ``escalation_level`` from the level it read,
 acts), so duplicate timers, a re-delivered task and the sweeper racing a timer are harmless.
+The sweeper also warns and breaches assisting units' tasks (协办) the same way, on the task row.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from org.models import Staff
 from org.selectors import district_supervisors, unit_leads
 from sla.models import Breach, ClockState, EscalationLevel, SlaClock
 from sla.supervision import supervision_overdue_report, supervision_raise
 from tickets.core.bookkeeping import ticket_bookkeeping_update
 from tickets.core.queueing import task_named
 from tickets.core.trail import ticket_event_record
-from tickets.models import EventAction, Ticket
+from tickets.models import OPEN_STATES, AssistState, AssistTask, EventAction, Ticket
 from tickets.outbox.notifications import notification_send
 
 
@@ -179,11 +181,90 @@ def sla_timers_forget(*, now: datetime) -> int:
         timer_at=None)
 
 
+def _assist_people(task: AssistTask) -> list[Staff | None]:
+    """Who hears of an assisting unit's deadline: its named person, its duty lead, its leads."""
+    return [task.assignee, task.unit.duty_lead, *unit_leads(task.unit_id)]
+
+
+def assist_breach_record(*, task: AssistTask, at: datetime, replied: bool = False) -> None:
+    """An assist task's reply deadline passed: an event on the ticket and, while the reply is
+    still owed, a notice to the assisting unit. The caller has claimed ``breached_at``."""
+    # Only called for tasks with a deadline (the sweeper's query, a late reply).
+    due_at = cast(datetime, task.reply_due_at)
+    due = timezone.localtime(due_at)
+    ticket = task.ticket
+    if not replied:
+        notification_send(recipients=_assist_people(task), ticket=ticket, kind="assist_breach",
+                          text=f"工单 {ticket.number} 的协办事项已超时（回复时限 "
+                               f"{due:%m-%d %H:%M}），请尽快回复")
+    ticket_event_record(ticket=ticket, actor=None, action=EventAction.ASSIST_BREACH, at=at,
+                        reason=f"「{task.unit.name}」协办超时（回复时限 {due:%m-%d %H:%M}）",
+                        payload={"unit": task.unit.code, "task": task.pk,
+                                 "reply_due_at": due_at.isoformat()})
+
+
+def assist_task_check(*, task_id: int, now: datetime) -> str:
+    """Warn or breach one open assist task as far as is due and not yet done; each step is
+    claimed by a guarded UPDATE (``warned_at`` / ``breached_at`` from empty), so two sweepers
+    never act twice. A task found past its deadline unwarned is only breached, like a clock.
+    Returns "nothing", "warned" or "breached"."""
+    with transaction.atomic():
+        # A ticket no longer open (closed, merged, rejected) owes no reply to chase. Checked
+        # apart: the guarded UPDATEs below test the task's own columns only, since a condition
+        # through a join becomes a subquery that PostgreSQL does not re-check after waiting
+        # for a racing sweeper's row lock.
+        if not AssistTask.objects.filter(pk=task_id, ticket__state__in=OPEN_STATES).exists():
+            return "nothing"
+        live = AssistTask.objects.filter(pk=task_id, state=AssistState.OPEN)
+        warned = live.filter(warned_at__isnull=True, warn_at__lte=now).update(warned_at=now)
+        breached = live.filter(breached_at__isnull=True, reply_due_at__lte=now).update(
+            breached_at=now)
+        if not (warned or breached):
+            return "nothing"
+        task = AssistTask.objects.select_related(
+            "ticket", "unit__duty_lead", "assignee").get(pk=task_id)
+        if breached:
+            assist_breach_record(task=task, at=now)
+            return "breached"
+        ticket = task.ticket
+        # warn_at matched above, so the task has its deadline.
+        due_at = cast(datetime, task.reply_due_at)
+        due = timezone.localtime(due_at)
+        notification_send(recipients=_assist_people(task), ticket=ticket, kind="assist_warning",
+                          text=f"工单 {ticket.number} 的协办事项将于 {due:%m-%d %H:%M} "
+                               "到期，请尽快回复")
+        ticket_event_record(ticket=ticket, actor=None, action=EventAction.ASSIST_WARNING,
+                            at=now, reason=f"「{task.unit.name}」协办回复时限将到（"
+                                           f"{due:%m-%d %H:%M}）",
+                            payload={"unit": task.unit.code, "task": task.pk,
+                                     "reply_due_at": due_at.isoformat()})
+        return "warned"
+
+
+def assist_tasks_sweep(*, now: datetime, batch: int = 500) -> int:
+    """Act on every open assist task whose warning point or reply deadline has passed and is
+    not yet acted on (the assisttask_warn_due and assisttask_reply_overdue partial indexes),
+    in batches; returns how many were acted on."""
+    open_tasks = AssistTask.objects.filter(state=AssistState.OPEN,
+                                           ticket__state__in=OPEN_STATES)
+    done = 0
+    while True:
+        to_warn = list(open_tasks.filter(warned_at__isnull=True, warn_at__lte=now)
+                       .order_by("warn_at").values_list("pk", flat=True)[:batch])
+        to_breach = list(open_tasks.filter(breached_at__isnull=True, reply_due_at__lte=now)
+                         .order_by("reply_due_at").values_list("pk", flat=True)[:batch])
+        ids = sorted(set(to_warn) | set(to_breach))
+        acted = sum(assist_task_check(task_id=i, now=now) != "nothing" for i in ids)
+        done += acted
+        if (len(to_warn) < batch and len(to_breach) < batch) or not acted:
+            return done
+
+
 def sla_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
     """Beat: act on every running clock whose warning, deadline or escalation step has passed
     (one query on the slaclock_due_checks partial index, in batches), arm the timers that
-    now fall inside the horizon, and report supervision replies that are late. Returns how
-    many clocks were acted on."""
+    now fall inside the horizon, warn and breach assisting units' tasks, and report
+    supervision replies that are late. Returns how many clocks were acted on."""
     now = now or timezone.now()
     done = 0
     while True:
@@ -194,5 +275,6 @@ def sla_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
         if len(ids) < batch or not acted:
             break
     sla_timers_arm(now=now)
+    assist_tasks_sweep(now=now, batch=batch)
     supervision_overdue_report(now=now)
     return done

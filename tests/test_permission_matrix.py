@@ -559,6 +559,25 @@ MATRIX: dict[str, Row] = {
         _assist_task, "/console/assist-tasks/{pk}/reply/", {"reply": "管网压力正常"})),
     "console:ruling_decide": Row(RULE, on_row(
         _ruling, "/console/rulings/{pk}/decide/", {"unit": "water", "reason": "职责所在"})),
+    # The console: the reports (考核报表): supervisors every unit, a unit lead their own (another
+    # unit's is not found); the scheduled files cover the whole district, so not a lead's.
+    "console:reports": Row(allow(UL, SUP, SU), get("/console/reports/")),
+    "console:reports [another unit's]": Row(allow(SUP, SU) | hidden_from(UL),
+                                            get("/console/reports/?unit=water")),
+    "console:report_tickets": Row(allow(UL, SUP, SU),
+                                  get("/console/reports/tickets/?figure=received")),
+    "console:report_tickets [another unit's]": Row(allow(SUP, SU) | hidden_from(UL), get(
+        "/console/reports/tickets/?figure=received&unit=water")),
+    "console:report_compare": Row(allow(UL, SUP, SU), get("/console/reports/compare/")),
+    "console:report_export": Row(allow(UL, SUP, SU), get("/console/reports/export/?format=csv")),
+    "console:report_export [another unit's]": Row(allow(SUP, SU) | hidden_from(UL), get(
+        "/console/reports/export/?format=xlsx&unit=water")),
+    "console:report_files": Row(allow(UL, SUP, SU), get("/console/reports/files/")),
+    "console:report_file_download": Row(allow(SUP, SU) | hidden_from(UL), two_step(
+        _make("reports.ReportFile", kind="month", period_first=date(2026, 11, 1),
+              period_last=date(2026, 11, 30), created_at=NOW, filename="月报.xlsx",
+              content=b"PK", size=2),
+        lambda f, c: c.get(f"/console/reports/files/{f.pk}/"))),
 
     # The API
     "api-root": Row(SIGNED_IN, get("/api/"), api=True),
@@ -574,6 +593,13 @@ MATRIX: dict[str, Row] = {
     "dispatch-accuracy": Row(allow(CD, SUP, SU), get("/api/reports/dispatch-accuracy/"),
                              api=True),
     "satisfaction": Row(allow(CD, SUP, SU), get("/api/reports/satisfaction/"), api=True),
+    # The SLA report (reports.api): supervisors every unit, a unit lead their own.
+    "sla-report": Row(allow(UL, SUP, SU), get("/api/reports/sla/?from=2026-12-01&to=2026-12-31"),
+                      api=True),
+    "sla-report [another unit's]": Row(allow(SUP, SU) | hidden_from(UL), get(
+        "/api/reports/sla/?from=2026-12-01&to=2026-12-31&unit=water"), api=True),
+    "sla-trend": Row(allow(UL, SUP, SU), get(
+        "/api/reports/sla/trend/?from=2026-12-01&to=2026-12-31&granularity=week"), api=True),
     "ticket-list": Row(SIGNED_IN, get("/api/tickets/"), api=True),
     "ticket-detail": Row(SIGNED_IN, get(lambda w: f"/api/tickets/{_ticket_number(w)}/"),
                          api=True),

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "notifiers",
     "django_htmx",
     "console",
+    "reports",
     "dispatch",  # the project: its commands and Celery signal handlers
     "demo",  # make demo's harness; production code never imports it
 ]
@@ -299,6 +300,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.privacy_retention_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # 日报 / 周报 / 月报 for the day, week and month just ended (reports.scheduled).
+    "report-daily": {
+        "task": "reports.tasks.report_scheduled_task",
+        "schedule": crontab(hour=6, minute=0),
+        "kwargs": {"granularity": "day"},
+    },
+    "report-weekly": {
+        "task": "reports.tasks.report_scheduled_task",
+        "schedule": crontab(hour=6, minute=10, day_of_week="mon"),
+        "kwargs": {"granularity": "week"},
+    },
+    "report-monthly": {
+        "task": "reports.tasks.report_scheduled_task",
+        "schedule": crontab(hour=6, minute=20, day_of_month="1"),
+        "kwargs": {"granularity": "month"},
+    },
 }
 
 # --- The domain ---------------------------------------------------------------------------------
@@ -322,6 +339,16 @@ DISPATCH_AUTO_THRESHOLD = float(env_str("DISPATCH_AUTO_THRESHOLD", "0.7"))
 DISPATCH_URGENT_PROBABILITY = float(env_str("DISPATCH_URGENT_PROBABILITY", "0.8"))
 # Working hours for clocks measured in working time (normal tickets' resolve limit).
 SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS", "09:00-12:00,14:00-18:00")
+# 考核得分: the weight of each rate in a unit's score (reports.figures; rates a unit has no
+# data for are left out and the other weights scaled up).
+REPORT_SCORE_WEIGHTS = {name: float(weight) for name, weight in env_json(
+    "REPORT_SCORE_WEIGHTS",
+    {"contact": 0.25, "meet": 0.15, "resolve": 0.35, "satisfaction_rate": 0.25}).items()}
+# PostgreSQL's work_mem inside a report's transaction (reports.figures), so a year's sorts and
+# hashes stay in memory.
+REPORT_WORK_MEM = env_str("REPORT_WORK_MEM", "64MB")
+# Scheduled reports (日报 / 周报 / 月报) kept this many days, then deleted (0: kept forever).
+REPORT_FILE_RETENTION_DAYS = env_int("REPORT_FILE_RETENTION_DAYS", 400)
 # Celery ETA timers are queued only for checks due within this horizon (the 10- and 30-minute
 # clocks at once; longer clocks when the sweeper finds them inside it). The Redis transport
 # re-delivers an unacknowledged task after its visibility timeout and holds ETA tasks in worker
@@ -331,6 +358,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * SLA_TIMER_MAX_SECONDS}
 # A supervision order (督办) raised by the escalation ladder expects the unit's reply within this.
 SUPERVISION_REPLY_HOURS = env_int("SUPERVISION_REPLY_HOURS", 24)
+# An assisting unit (协办) owes its reply within this many hours of the ticket's resolve calendar
+# (24×7 for urgent tickets, working time for normal ones), warned at the policy's warn ratio.
+ASSIST_REPLY_HOURS = env_int("ASSIST_REPLY_HOURS", 24)
 # The recompute check (manage.py sla_recompute) allows the sweeper this long to act on a deadline.
 SLA_RECOMPUTE_GRACE_SECONDS = env_int("SLA_RECOMPUTE_GRACE_SECONDS", 120)
 

@@ -31,6 +31,9 @@ class SlaClock(models.Model):
     started_at = models.DateTimeField(_("开始"))
     warn_at = models.DateTimeField(_("预警时间"))
     due_at = models.DateTimeField(_("截止时间"))
+    # The city platform's own deadline for this milestone came before the policy's, so due_at
+    # is that one (上级平台时限); the console and the reports say so.
+    bound_by_upstream = models.BooleanField(_("上级平台时限"), default=False)
     state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices,
                              default=ClockState.RUNNING)
     stopped_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

@@ -20,8 +20,10 @@ from tickets.api.tokens import api_token_expires_at, api_token_issue, api_token_
 
 
 class TokenRequest(serializers.Serializer[Any]):
-    username = serializers.CharField(help_text="账号")
-    password = serializers.CharField(help_text="密码", trim_whitespace=False,
+    # Django's usernames are at most 150 characters; a longer one is refused here, before the
+    # login throttle tries to record it (its column holds 255).
+    username = serializers.CharField(help_text="账号", max_length=150)
+    password = serializers.CharField(help_text="密码", trim_whitespace=False, max_length=4096,
                                      style={"input_type": "password"})
 
 
@@ -50,7 +52,7 @@ class TokenObtainView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequest(data=request.data)
         if not data.is_valid():
-            return Response({"code": "invalid", "detail": "请填写账号和密码",
+            return Response({"code": "invalid", "detail": "请正确填写账号和密码",
                              "errors": data.errors}, status=400)
         username = data.validated_data["username"]
         # The DRF request: the login throttle notes a lock on it, where this view reads it.

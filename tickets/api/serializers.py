@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from sla.models import Extension, SlaClock, Supervision, Suspension
-from tickets.models import DuplicateCandidate, Ticket, TicketEvent
+from tickets.models import AssistTask, DuplicateCandidate, Ticket, TicketEvent
 from tickets.services.privacy import PersonalDataView, personal_data_view
 
 
@@ -87,14 +87,33 @@ class SlaClockSerializer(serializers.ModelSerializer[SlaClock]):
     class Meta:
         model = SlaClock
         fields = ["milestone", "milestone_label", "calendar", "minutes", "state", "started_at",
-                  "warn_at", "due_at", "stopped_at", "late_minutes", "paused", "breached",
-                  "escalation_level"]
+                  "warn_at", "due_at", "bound_by_upstream", "stopped_at", "late_minutes",
+                  "paused", "breached", "escalation_level"]
+        # Read-only, so the schema says it is always there (a model field with a default
+        # would be optional): whether due_at is the city platform's deadline.
+        read_only_fields = ["bound_by_upstream"]
 
     def get_paused(self, clock: SlaClock) -> bool:
         return clock.paused_at is not None
 
     def get_breached(self, clock: SlaClock) -> bool:
         return clock.breached_at is not None or bool(clock.late_minutes)
+
+
+class AssistTaskSerializer(serializers.ModelSerializer[AssistTask]):
+    """An assisting unit's task (协办) and its reply deadline (empty on tasks given before
+    deadlines existed); ``late``: breached, or answered after the deadline."""
+
+    unit = _slug("code")
+    task = PersonalTextField()
+    reply = PersonalTextField()
+    late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = AssistTask
+        fields = ["id", "unit", "task", "state", "reply", "created_at", "replied_at",
+                  "reply_due_at", "breached_at", "late"]
+        read_only_fields = fields
 
 
 class SupervisionSerializer(serializers.ModelSerializer[Supervision]):
@@ -143,6 +162,7 @@ class TicketDetailSerializer(TicketListSerializer):
     category = serializers.SerializerMethodField()
     duplicate_candidates = DuplicateCandidateSerializer(many=True, read_only=True)
     clocks = SlaClockSerializer(many=True, read_only=True)
+    assist_tasks = AssistTaskSerializer(many=True, read_only=True)
     supervisions = SupervisionSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     suspensions = SuspensionSerializer(many=True, read_only=True)
@@ -155,8 +175,8 @@ class TicketDetailSerializer(TicketListSerializer):
                   "contacted_at", "met_at", "resolved_at", "closed_at", "source_details",
                   "upstream_number", "upstream_contact_due_at", "upstream_resolve_due_at",
                   "return_count", "transfer_count", "reopen_count", "version",
-                  "duplicate_candidates", "is_overdue", "clocks", "supervisions", "extensions",
-                  "suspensions"]
+                  "duplicate_candidates", "is_overdue", "clocks", "assist_tasks",
+                  "supervisions", "extensions", "suspensions"]
 
     def get_citizen_phone(self, ticket: Ticket) -> str:
         return _viewer(self).phone(ticket.citizen_phone)

@@ -54,7 +54,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet[Ticket]):
         if self.action == "retrieve":
             tickets = tickets.prefetch_related("assisting_units", "duplicate_candidates__original",
                                                "clocks", "supervisions", "extensions",
-                                               "suspensions")
+                                               "suspensions", "assist_tasks__unit")
         return tickets
 
     def get_serializer_class(self) -> type[TicketListSerializer]:

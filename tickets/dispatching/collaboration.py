@@ -7,6 +7,7 @@ the ticket's trail, notifications to the people who must act.
 
 from __future__ import annotations
 
+import math
 from typing import NoReturn, cast
 
 from django.contrib.auth.models import User
@@ -16,6 +17,8 @@ from django.utils import timezone
 from org import roles
 from org.models import Staff, StaffRole, Unit
 from org.selectors import district_dispatchers, district_supervisors, unit_leads
+from sla.clocks import assist_reply_deadline
+from sla.timers import assist_breach_record
 from tickets.core.errors import IllegalTransition, TicketInputError, TransitionForbidden
 from tickets.core.trail import actor_label, ticket_event_record
 from tickets.dispatching.assignment import assignee_choose
@@ -210,19 +213,24 @@ def ticket_assist_add(*, ticket: Ticket, actor: Actor, unit: Unit, task: str) ->
         raise TicketInputError(errors, ticket=ticket)
     try:
         with transaction.atomic():
-            choice = assignee_choose(unit=unit, at=timezone.now())
+            now = timezone.now()
+            choice = assignee_choose(unit=unit, at=now)
+            warn_at, reply_due_at = assist_reply_deadline(ticket=ticket, at=now)
             assist = AssistTask.objects.create(ticket=ticket, unit=unit, task=task.strip(),
-                                               assignee=choice.staff,
-                                               created_at=timezone.now())
+                                               assignee=choice.staff, created_at=now,
+                                               warn_at=warn_at, reply_due_at=reply_due_at)
             ticket.assisting_units.add(unit)
+            due_label = f"{timezone.localtime(reply_due_at):%m-%d %H:%M}"
             ticket_event_record(ticket=ticket, actor=actor, action=EventAction.ASSIST_ADD,
-                                reason=task.strip(),
+                                reason=task.strip(), at=now,
                                 payload={"unit": unit.code, "assignee":
                                          choice.staff.user.get_username() if choice.staff
-                                         else None})
+                                         else None,
+                                         "reply_due_at": reply_due_at.isoformat()})
             recipient = choice.staff or unit.duty_lead
             notify(recipient=recipient, ticket=ticket, kind="assist",
-                   text=f"工单 {ticket.number} 请协办：{task.strip()[:60]}")
+                   text=f"工单 {ticket.number} 请协办（{due_label} 前回复）："
+                        f"{task.strip()[:60]}")
     except IntegrityError:
         raise TicketInputError({"unit": [f"「{unit.name}」已有未完成的协办任务"]},
                                ticket=ticket) from None
@@ -230,7 +238,9 @@ def ticket_assist_add(*, ticket: Ticket, actor: Actor, unit: Unit, task: str) ->
 
 
 def assist_task_reply(*, task: AssistTask, actor: Actor, reply: str) -> AssistTask:
-    """The assisting unit (its named person or lead) answers its task."""
+    """The assisting unit (its named person or lead) answers its task. A reply after the
+    deadline is still taken, and recorded as late (the breach too, if no sweep got there
+    first), so the reports see when it came."""
     with transaction.atomic():
         task = AssistTask.objects.select_for_update().select_related("ticket", "unit").get(
             pk=task.pk)
@@ -244,14 +254,26 @@ def assist_task_reply(*, task: AssistTask, actor: Actor, reply: str) -> AssistTa
             raise TicketInputError({"task": ["该协办任务已结束"]}, ticket=task.ticket)
         if not reply.strip():
             raise TicketInputError({"reply": ["请填写协办回复"]}, ticket=task.ticket)
-        task.state, task.reply, task.replied_at = AssistState.REPLIED, reply.strip(), \
-            timezone.now()
+        now = timezone.now()
+        due = task.reply_due_at
+        late_minutes = (max(0, math.ceil((now - due).total_seconds() / 60))
+                        if due is not None and now > due else None)
+        if late_minutes is not None and AssistTask.objects.filter(
+                pk=task.pk, breached_at__isnull=True).update(breached_at=now):
+            # No sweep saw the deadline pass: the breach is recorded now, once.
+            task.breached_at = now
+            assist_breach_record(task=task, at=now, replied=True)
+        task.state, task.reply, task.replied_at = AssistState.REPLIED, reply.strip(), now
         task.save(update_fields=["state", "reply", "replied_at"])
+        payload: dict[str, object] = {"unit": task.unit.code}
+        if late_minutes is not None:
+            payload.update(late=True, late_minutes=late_minutes)
         ticket_event_record(ticket=task.ticket, actor=actor, action=EventAction.ASSIST_REPLY,
-                            reason=reply.strip(), payload={"unit": task.unit.code})
+                            reason=reply.strip(), payload=payload, at=now)
         if task.ticket.assignee is not None:
             notify(recipient=task.ticket.assignee, ticket=task.ticket, kind="assist_reply",
-                   text=f"「{task.unit.name}」已回复协办事项")
+                   text=f"「{task.unit.name}」已回复协办事项"
+                        + (f"（超时 {late_minutes} 分钟）" if late_minutes is not None else ""))
     return task
 
 

@@ -125,6 +125,13 @@ class AssistTask(models.Model):
     reply = models.TextField(_("协办回复"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    # The reply deadline (ASSIST_REPLY_HOURS, sla.clocks.assist_reply_deadline) and its warning
+    # point; empty on tasks created before deadlines existed, which are never chased.
+    reply_due_at = models.DateTimeField(_("回复时限"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    # Claimed once each by the sweeper's guarded UPDATEs (sla.timers.assist_task_check).
+    warned_at = models.DateTimeField(_("已预警"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("已超时"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("协办任务")
@@ -134,9 +141,27 @@ class AssistTask(models.Model):
             models.UniqueConstraint(fields=["ticket", "unit"], condition=Q(state="open"),
                                     name="assisttask_one_open_per_unit"),
         ]
+        indexes = [
+            # sla.timers.assist_tasks_sweep: open tasks past their warning point, not warned.
+            models.Index(fields=["warn_at"], name="assisttask_warn_due",
+                         condition=Q(state="open", warned_at__isnull=True,
+                                     warn_at__isnull=False)),
+            # sla.timers.assist_tasks_sweep: open tasks past their reply deadline, not breached.
+            models.Index(fields=["reply_due_at"], name="assisttask_reply_overdue",
+                         condition=Q(state="open", breached_at__isnull=True,
+                                     reply_due_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket.number} · {self.unit}"
+
+    @property
+    def late(self) -> bool:
+        """Breached, or answered after the deadline (a late reply is still accepted)."""
+        if self.breached_at is not None:
+            return True
+        return (self.reply_due_at is not None and self.replied_at is not None
+                and self.replied_at > self.reply_due_at)
 
 
 class FollowUpState(models.TextChoices):

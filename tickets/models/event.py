@@ -35,6 +35,8 @@ class EventAction(models.TextChoices):
     RULING = "ruling", _("审定")
     ASSIST_ADD = "assist_add", _("增加协办单位")
     ASSIST_REPLY = "assist_reply", _("协办回复")
+    ASSIST_WARNING = "assist_warning", _("协办预警")
+    ASSIST_BREACH = "assist_breach", _("协办超时")
     CLOSE_UNREASONABLE = "close_unreasonable", _("诉求不合理，审定归档")
     SLA_WARNING = "sla_warning", _("时限预警")
     SLA_BREACH = "sla_breach", _("超时")

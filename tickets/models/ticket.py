@@ -15,6 +15,7 @@ from tickets.models import transition_rules as rules
 from tickets.models.channel import Channel
 
 if TYPE_CHECKING:
+    from org.calendar import WorkingCalendar
     from org.models import Staff, Unit
 
 
@@ -153,10 +154,21 @@ class Ticket(models.Model):
     # reopen, this one is set once (the intake-to-person latency in /metrics).
     first_assigned_at = models.DateTimeField(_("首次派单时间"), null=True, blank=True,
                                              editable=False)
+    # The unit the ticket was first handed to, and whether the router did it with no dispatcher:
+    # the reports' routing figures (auto-dispatched share, share that stayed with that unit).
+    first_unit = models.ForeignKey(
+        "dispatch.Unit", verbose_name=_("首次派往单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", editable=False,
+    )
+    auto_dispatched = models.BooleanField(_("自动派单"), null=True, blank=True, editable=False)
     contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
     met_at = models.DateTimeField(_("约见时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    # Working minutes from received to resolved (SLA_WORKING_HOURS and the holiday table), kept
+    # at resolve: the reports' working-day handling time, which SQL cannot compute by itself.
+    handling_working_minutes = models.PositiveIntegerField(
+        _("办理用时（工作分钟）"), null=True, blank=True, editable=False)
 
     # The SLA policy version this ticket's clocks started with (kept if the policy changes).
     sla_policy = models.ForeignKey(
@@ -251,11 +263,14 @@ class Ticket(models.Model):
                 custom=_admin_action(
                     "派单", "选择承办单位和责任人，时限从派单时开始计算。", form="AssignForm"
                 ))
-    def assign(self, *, unit: Unit, assignee: Staff | None, at: datetime) -> None:
+    def assign(self, *, unit: Unit, assignee: Staff | None, auto: bool, at: datetime) -> None:
         self.unit = unit
         self.assignee = assignee
         self.assigned_at = at
         self.note_first_assignment(at=at)
+        if self.first_unit_id is None:
+            self.first_unit = unit
+            self.auto_dispatched = auto
 
     @transition(field=state, source=S.ASSIGNED, target=S.CONTACTED,
                 permission=rules.fsm_permission(rules.may_work),
@@ -279,9 +294,10 @@ class Ticket(models.Model):
                 custom=_admin_action(
                     "办结", "填写给诉求人的答复，办结后进入回访。", form="ResolveForm"
                 ))
-    def resolve(self, *, reply: str, at: datetime) -> None:
+    def resolve(self, *, reply: str, calendar: WorkingCalendar, at: datetime) -> None:
         self.reply = reply
         self.resolved_at = at
+        self.handling_working_minutes = calendar.minutes_between(self.received_at, at)
 
     @transition(field=state, source=S.RESOLVED, target=S.CLOSED,
                 permission=rules.fsm_permission(rules.may_follow_up),
@@ -298,6 +314,7 @@ class Ticket(models.Model):
         self.contacted_at = None
         self.met_at = None
         self.resolved_at = None
+        self.handling_working_minutes = None
         self.reopen_count += 1
 
     @transition(field=state, source=[*WORKING_STATES, S.RESOLVED], target=S.CLOSED,

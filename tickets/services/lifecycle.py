@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from org.calendar import working_calendar_get
 from org.models import Staff, StaffRole, Unit
 from tickets.core.errors import IllegalTransition, TransitionForbidden
 from tickets.core.numbering import ticket_number_next
@@ -182,8 +183,10 @@ def ticket_assign(
     _validate_assignee(unit, assignee, ticket, unit_queue=True)
     return transition_apply(
         ticket=ticket, actor=actor, action="assign",
-        fields=["unit", "assignee", "assigned_at", "first_assigned_at"],
-        kwargs={"unit": unit, "assignee": assignee}, reason=reason,
+        fields=["unit", "assignee", "assigned_at", "first_assigned_at", "first_unit",
+                "auto_dispatched"],
+        # The system assigns only when the router was sure (tickets.dispatching.routing).
+        kwargs={"unit": unit, "assignee": assignee, "auto": actor is None}, reason=reason,
         payload={"unit": unit.code,
                  "assignee": assignee.user.get_username() if assignee else None},
     )
@@ -296,8 +299,9 @@ def ticket_resolve(*, ticket: Ticket, actor: Actor, reply: str) -> Ticket:
     input_require({"reply": [] if reply.strip() else ["请填写答复内容"]}, ticket)
     with transaction.atomic():
         resolved = transition_apply(ticket=ticket, actor=actor, action="resolve",
-                                    fields=["reply", "resolved_at"],
-                                    kwargs={"reply": reply.strip()})
+                                    fields=["reply", "resolved_at", "handling_working_minutes"],
+                                    kwargs={"reply": reply.strip(),
+                                            "calendar": working_calendar_get()})
         resolved.assist_tasks.filter(state=AssistState.OPEN).update(state=AssistState.CLOSED)
         resolved_at = cast(datetime, resolved.resolved_at)  # resolve() has just set it
         FollowUpTask.objects.create(
@@ -320,7 +324,8 @@ def ticket_follow_up(*, ticket: Ticket, actor: Actor, satisfaction: str, note: s
                      reason=note.strip(), payload={"satisfaction": satisfaction})
 
     fields = ["satisfaction", "follow_up_note"]
-    fields += (["assigned_at", "contacted_at", "met_at", "resolved_at", "reopen_count"]
+    fields += (["assigned_at", "contacted_at", "met_at", "resolved_at",
+                "handling_working_minutes", "reopen_count"]
                if action == "reopen" else ["closed_at"])
     with transaction.atomic():
         done = transition_apply(ticket=ticket, actor=actor, action=action, fields=fields,

@@ -165,3 +165,10 @@ def test_behind_a_proxy_failures_count_against_the_forwarded_address(caseworker,
     spoofed = APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.50, 198.51.100.7")
     assert spoofed.post("/api/auth/token/", {"username": "lianhua.cw1", "password": PASSWORD},
                         format="json").status_code == 429
+
+
+def test_a_username_longer_than_any_account_is_a_400_not_a_crash(caseworker):
+    # The login throttle stores the username it counts in a 255-character column.
+    answer = _token(username="x" * 300)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid" and "username" in answer.json()["errors"]

@@ -4,10 +4,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sla.timers import sla_sweep
+from tickets.dispatching.collaboration import ticket_assist_add
 from tickets.intake.adapters import adapter_for
 from tickets.models import ChannelFamily
 from tickets.services import lifecycle as services
@@ -155,3 +158,27 @@ def test_the_schema_generates_without_warnings():
 
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO(),
                  stderr=StringIO())
+
+
+def test_the_detail_says_which_deadlines_bind_and_when_assist_tasks_are_due(org, api):
+    t0 = datetime(2026, 12, 2, 10, 0, tzinfo=SH)
+    with time_machine.travel(t0, tick=False):
+        ticket = services.ticket_assign(
+            ticket=org.ticket("triage", urgency="urgent",
+                              upstream_contact_due_at=datetime(2026, 12, 2, 10, 6, tzinfo=SH)),
+            actor=org.centre_dispatcher.user, unit=org.unit, assignee=org.assignee)
+    with time_machine.travel(datetime(2026, 12, 2, 11, 0, tzinfo=SH), tick=False):
+        ticket_assist_add(ticket=ticket, actor=org.lead.user, unit=org.other_unit,
+                          task="核查小区供水管网压力")
+    # An urgent ticket's assisting unit owes its reply in 24 hours, by 12-03 11:00.
+    sla_sweep(now=datetime(2026, 12, 3, 11, 5, tzinfo=SH))
+    body = api(org.lead.user).get(f"/api/tickets/{ticket.number}/").json()
+    clocks = {c["milestone"]: c for c in body["clocks"]}
+    assert clocks["contact"]["due_at"] == "2026-12-02T10:06:00+08:00"
+    assert clocks["contact"]["bound_by_upstream"] is True
+    assert clocks["meet"]["bound_by_upstream"] is False
+    [task] = body["assist_tasks"]
+    assert task["unit"] == "water" and task["state"] == "open"
+    assert task["reply_due_at"] == "2026-12-03T11:00:00+08:00"
+    assert task["breached_at"] == "2026-12-03T11:05:00+08:00"
+    assert task["late"] is True

@@ -1,0 +1,13 @@
+"""Thin tasks: the scheduled reports (beat entries report-daily, -weekly, -monthly)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reports.scheduled import report_files_prune, report_scheduled_write
+
+
+@shared_task(name="reports.tasks.report_scheduled_task", acks_late=True, ignore_result=True)
+def report_scheduled_task(granularity: str) -> None:
+    report_scheduled_write(kind=granularity)
+    report_files_prune()
