@@ -17,6 +17,7 @@ worked out here too, in the ticket's resolve calendar.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -100,11 +101,42 @@ def clock_deadline(*, ticket: Ticket, milestone: str, start: datetime, minutes: 
     platform's deadline is what binds it: the policy's limit, or the platform's own deadline
     for the milestone when that comes first (an equal one is the policy's). The one rule for
     the live clocks and the recomputation from events (sla.recompute)."""
+    return _bound_deadline(start=start, minutes=minutes, calendar=calendar,
+                           upstream=upstream_due(ticket=ticket, milestone=milestone),
+                           working=working)
+
+
+def _bound_deadline(*, start: datetime, minutes: int, calendar: str, upstream: datetime | None,
+                    working: WorkingCalendar | None) -> tuple[datetime, bool]:
     due = deadline(start=start, minutes=minutes, calendar=calendar, working=working)
-    upstream = upstream_due(ticket=ticket, milestone=milestone)
     if upstream is not None and upstream < due:
         return upstream, True
     return due, False
+
+
+@dataclass(frozen=True)
+class ClockPoints:
+    warn_at: datetime
+    due_at: datetime
+    bound_by_upstream: bool
+
+
+def clock_points(*, start: datetime, minutes: int, calendar: str, warn_ratio: float,
+                 upstream: datetime | None, working: WorkingCalendar | None = None
+                 ) -> ClockPoints:
+    """A starting clock's warning and deadline: the policy's limit, or ``upstream`` (the city
+    platform's deadline for the milestone) when that comes first, with the warning at the
+    same share of the shorter span. Pure: the live clocks and the synthetic history
+    (demo.history) both start clocks with it."""
+    due, bound = _bound_deadline(start=start, minutes=minutes, calendar=calendar,
+                                 upstream=upstream, working=working)
+    if bound:
+        warn = _bound_warning(start=start, due=due, calendar=calendar, warn_ratio=warn_ratio,
+                              working=working)
+    else:
+        warn = warning_point(start=start, minutes=minutes, calendar=calendar,
+                             warn_ratio=warn_ratio, working=working)
+    return ClockPoints(warn, due, bound)
 
 
 def _bound_warning(*, start: datetime, due: datetime, calendar: str, warn_ratio: float,
@@ -128,18 +160,14 @@ def _start(ticket: Ticket, policy: SlaPolicy, milestone: str, minutes: int, cale
     milestone when that comes first (``bound_by_upstream``; ``minutes`` stays the policy's).
     The upstream deadline is fixed, so a clock restarted after a transfer or 重办 is bound
     by the same moment, late from the start if it has passed."""
-    due, bound = clock_deadline(ticket=ticket, milestone=milestone, start=at, minutes=minutes,
-                                calendar=calendar, working=working)
-    if bound:
-        warn = _bound_warning(start=at, due=due, calendar=calendar,
-                              warn_ratio=policy.warn_ratio, working=working)
-    else:
-        warn = warning_point(start=at, minutes=minutes, calendar=calendar,
-                             warn_ratio=policy.warn_ratio, working=working)
+    points = clock_points(start=at, minutes=minutes, calendar=calendar,
+                          warn_ratio=policy.warn_ratio,
+                          upstream=upstream_due(ticket=ticket, milestone=milestone),
+                          working=working)
     clock = SlaClock.objects.create(
         ticket=ticket, policy=policy, milestone=milestone, calendar=calendar, minutes=minutes,
-        unit_id=ticket.unit_id, started_at=at, warn_at=warn, due_at=due, next_check_at=warn,
-        bound_by_upstream=bound)
+        unit_id=ticket.unit_id, started_at=at, warn_at=points.warn_at, due_at=points.due_at,
+        next_check_at=points.warn_at, bound_by_upstream=points.bound_by_upstream)
     sla_timers_schedule(clock=clock, now=at)
     return clock
 

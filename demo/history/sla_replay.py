@@ -40,10 +40,8 @@ from sla.clocks import (
     CANCELS,
     ENDS_SUSPENSION,
     STOPS,
-    _bound_warning,  # the platform-bound warning, reused rather than copied
-    deadline,
+    clock_points,
     shifted_past_pause,
-    warning_point,
 )
 from sla.models import ClockState, EscalationLevel, Milestone, SupervisionLevel
 from tickets.models import EventAction
@@ -151,22 +149,15 @@ class ClockBoard:
     def _start(self, milestone: str, minutes: int, calendar: str, at: datetime) -> None:
         """sla.clocks._start: the policy's deadline, or the city platform's when earlier."""
         assert self.policy is not None
-        working = self.ref.calendar
-        due = deadline(start=at, minutes=minutes, calendar=calendar, working=working)
-        upstream = self.upstream.get(milestone)
-        bound = upstream is not None and upstream < due
-        if upstream is not None and bound:
-            due = upstream
-            warn = _bound_warning(start=at, due=due, calendar=calendar,
-                                  warn_ratio=self.policy.warn_ratio, working=working)
-        else:
-            warn = warning_point(start=at, minutes=minutes, calendar=calendar,
-                                 warn_ratio=self.policy.warn_ratio, working=working)
+        points = clock_points(start=at, minutes=minutes, calendar=calendar,
+                              warn_ratio=self.policy.warn_ratio,
+                              upstream=self.upstream.get(milestone), working=self.ref.calendar)
         self.clocks.append(Clock(
             pk=self.ids["clocks"].take(), policy=self.policy, milestone=milestone,
             calendar=calendar, minutes=minutes, unit_id=self.unit, started_at=at,
-            warn_at=warn, due_at=due, jitter=timedelta(seconds=self.rng.uniform(0.2, 2.5)),
-            bound_by_upstream=bound, moved=bound))
+            warn_at=points.warn_at, due_at=points.due_at,
+            jitter=timedelta(seconds=self.rng.uniform(0.2, 2.5)),
+            bound_by_upstream=points.bound_by_upstream, moved=points.bound_by_upstream))
         self.policy_used = True
 
     def _start_missing(self, at: datetime, *, restart: bool = False) -> None:

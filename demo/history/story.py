@@ -266,7 +266,7 @@ class TicketStory:
         predicted = self.predicted.code if self.predicted else ""
         if predicted != unit.code:
             self.corrections.append({
-                "ticket_id": self.t["id"], "at": self.now + timedelta(milliseconds=3),
+                "ticket_id": self.t["id"], "at": self.now,
                 "actor_label": dispatcher.label, "kind": "dispatch",
                 "predicted_unit": predicted, "chosen_unit": unit.code, "reason": ""})
         return True
@@ -425,8 +425,7 @@ class TicketStory:
                       met_at=None, return_count=self.t["return_count"] + 1)
         self._transition(action=EventAction.RETURN, to_state=TicketState.TRIAGE, actor=lead,
                          reason=label, payload={"unit": unit.code})
-        request.update(state="approved", decided_by_id=lead.user_id,
-                       decided_at=self.now + timedelta(milliseconds=2))
+        request.update(state="approved", decided_by_id=lead.user_id, decided_at=self.now)
         return self._dispatch_by_hand(self.truth)
 
     def _transfer(self) -> bool:
@@ -583,12 +582,13 @@ class TicketStory:
         actor = rng.choice(self.ref.dispatchers) if rng.random() < 0.85 else None
         note = SATISFIED_NOTES[satisfaction]
         self.t.update(satisfaction=satisfaction, follow_up_note=note)
-        self.chain.record(at=self.now, actor=actor, action=EventAction.FOLLOW_UP, reason=note,
+        # The result's own event a moment before the transition it leads to (one service).
+        self.chain.record(at=self.now - timedelta(milliseconds=2), actor=actor,
+                          action=EventAction.FOLLOW_UP, reason=note,
                           payload={"satisfaction": satisfaction})
         self.follow_ups[-1].update(state="done", satisfaction=satisfaction, note=note,
                                    done_by_label=actor.label if actor else "系统",
-                                   done_at=self.now + timedelta(milliseconds=4))
-        self.now += timedelta(milliseconds=2)
+                                   done_at=self.now)
         if satisfaction == "unsatisfied":
             self.t.update(assigned_at=self.now, contacted_at=None, met_at=None,
                           resolved_at=None, handling_working_minutes=None,
