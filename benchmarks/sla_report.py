@@ -4,6 +4,9 @@ year and the XLSX export, against a PostgreSQL database filled by ``generate_his
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dispatch_hist_bench \\
         .venv/bin/python benchmarks/sla_report.py [--runs 3] [--explain 3]
 
+(After ``manage.py report_settle`` the reports read the settled days' kept sums; without it
+they count every ticket live.)
+
 1. The dashboard a supervisor opens for the whole year: ``report_dashboard`` (summary, unit
    table, ranking and the trend by month in one pass), timed --runs times (best and median);
    the same for

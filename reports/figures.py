@@ -29,7 +29,7 @@ from __future__ import annotations
 import statistics
 import time as wallclock
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -49,13 +49,15 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDate, TruncDay, TruncMonth, TruncWeek
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from org.calendar import working_hours_parse
 from org.models import Unit
-from reports.periods import Granularity, Period, bucket_label, period_of
+from reports.kept import settled_days_stale
+from reports.models import SettledDay, SettledDayUnit
+from reports.periods import Granularity, Period, Spans, bucket_label, period_of, spans_of
 from reports.scope import ReportFilters
 from sla.models import (
     ClockState,
@@ -80,6 +82,7 @@ from tickets.models import (
 )
 
 MILESTONES = (Milestone.CONTACT, Milestone.MEET, Milestone.RESOLVE)
+Received = Period | Spans  # the days whose tickets a query counts
 DAY_SECONDS = 86400
 
 
@@ -306,13 +309,13 @@ def _bucket(granularity: Granularity, path: str) -> Func:
 # --- the cohort -------------------------------------------------------------------------------
 
 
-def _cohort(*, period: Period, filters: ReportFilters, prefix: str = "",
+def _cohort(*, period: Received, filters: ReportFilters, prefix: str = "",
             with_unit: bool = True, merged: bool = False) -> Q:
     """Tickets received in the period that pass the filters (``prefix``: the path from a
     related row to its ticket, e.g. ``ticket__``). ``with_unit=False`` leaves the unit filter
     to the caller, whose rows have their own unit; ``merged=True``: the merged duplicates
     instead, counted apart."""
-    q = Q(**{f"{prefix}received_at__gte": period.start, f"{prefix}received_at__lt": period.end})
+    q = period.received_q(prefix)
     is_merged = Q(**{f"{prefix}state": TicketState.MERGED})
     q &= is_merged if merged else ~is_merged
     if filters.channel:
@@ -389,7 +392,7 @@ def _aggregate(qs: QuerySet[Any], paths: Paths, granularity: Granularity | None,
     return out
 
 
-def _ticket_counts(*, period: Period, filters: ReportFilters, now: datetime,
+def _ticket_counts(*, period: Received, filters: ReportFilters, now: datetime,
                    granularity: Granularity | None) -> dict[GroupKey, Raw]:
     tickets = Ticket.objects.filter(_cohort(period=period, filters=filters))
     seconds = SecondsBetween("resolved_at", "received_at")
@@ -413,13 +416,13 @@ def _ticket_counts(*, period: Period, filters: ReportFilters, now: datetime,
     )
 
 
-def _merged_count(*, period: Period, filters: ReportFilters,
+def _merged_count(*, period: Received, filters: ReportFilters,
                   granularity: Granularity | None) -> dict[GroupKey, Raw]:
     merged = Ticket.objects.filter(_cohort(period=period, filters=filters, merged=True))
     return _aggregate(merged, TICKET, granularity, merged=Count("pk"))
 
 
-def _clock_counts(*, period: Period, filters: ReportFilters, now: datetime,
+def _clock_counts(*, period: Received, filters: ReportFilters, now: datetime,
                   granularity: Granularity | None) -> dict[GroupKey, Raw]:
     clocks = SlaClock.objects.filter(_cohort(period=period, filters=filters, prefix="ticket__",
                                              with_unit=False), milestone__in=MILESTONES)
@@ -432,7 +435,7 @@ def _clock_counts(*, period: Period, filters: ReportFilters, now: datetime,
     return _aggregate(clocks, OWN_UNIT, granularity, **aggregates)
 
 
-def _row_counts(*, model: type[Any], paths: Paths, period: Period, filters: ReportFilters,
+def _row_counts(*, model: type[Any], paths: Paths, period: Received, filters: ReportFilters,
                 granularity: Granularity | None, where: Q,
                 **aggregates: Any) -> dict[GroupKey, Raw]:
     rows = model.objects.filter(_cohort(period=period, filters=filters, prefix="ticket__",
@@ -442,7 +445,7 @@ def _row_counts(*, model: type[Any], paths: Paths, period: Period, filters: Repo
     return _aggregate(rows, paths, granularity, **aggregates)
 
 
-def _side_counts(*, period: Period, filters: ReportFilters, now: datetime,
+def _side_counts(*, period: Received, filters: ReportFilters, now: datetime,
                  granularity: Granularity | None) -> list[dict[GroupKey, Raw]]:
     """Rows around the tickets: extensions and suspensions (the ticket's unit), supervision
     orders (the unit ordered), follow-up ratings (the ticket's unit), assisting tasks (the
@@ -484,63 +487,43 @@ def _side_counts(*, period: Period, filters: ReportFilters, now: datetime,
     ]
 
 
-def _medians(*, period: Period, filters: ReportFilters, granularity: Granularity | None
-             ) -> dict[tuple[Any, Any], Raw]:
-    """Median handling seconds and working minutes per unit (key (unit, ALL)), per bucket
-    ((ALL, bucket)) and for the period ((ALL, ALL))."""
+# (unit id, received day, handling seconds, working minutes or None) of a resolved ticket.
+HandlingValue = tuple[int | None, date, float, int | None]
+
+
+def _handling_values(*, period: Received, filters: ReportFilters) -> list[HandlingValue]:
+    """The handling times of the resolved tickets, for the medians (which do not sum)."""
     tickets = Ticket.objects.filter(_cohort(period=period, filters=filters),
                                     resolved_at__isnull=False)
-    # Every column an annotation, so that the SQL names each (the median query reads them by
-    # name, not by position).
-    rows = tickets.annotate(u=F("unit_id"), s=SecondsBetween("resolved_at", "received_at"),
-                            w=F("handling_working_minutes"))
-    if granularity is not None:
-        rows = rows.annotate(b=_bucket(granularity, "received_at"))
-    values = rows.values("u", "s", "w", *(["b"] if granularity is not None else [])).order_by()
-    if connection.vendor == "postgresql":
-        return _medians_in_postgres(values, granularity)
-    # SQLite (the embedded default): no percentile function; its data sets are small.
+    rows = (tickets.annotate(d=TruncDate("received_at", tzinfo=timezone.get_current_timezone()),
+                             s=SecondsBetween("resolved_at", "received_at"))
+            .values_list("unit_id", "d", "s", "handling_working_minutes").order_by())
+    return [(unit, day, float(seconds), working) for unit, day, seconds, working in rows]
+
+
+def _medians(values: Iterable[Sequence[Any]], granularity: Granularity | None
+             ) -> dict[tuple[Any, Any], Raw]:
+    """Median handling seconds and working minutes per unit (key (unit, ALL)), per bucket
+    ((ALL, bucket's first day)) and for the period ((ALL, ALL)); exact, in Python."""
     found: dict[tuple[Any, Any], tuple[list[float], list[float]]] = defaultdict(
         lambda: ([], []))
-    for row in values:
-        bucket = _day_of(row.get("b"))
-        keys = [(row["u"], ALL), (ALL, ALL)] + ([(ALL, bucket)] if granularity else [])
+    first_of: dict[date, date] = {}
+    for unit, day, seconds, working in values:
+        keys: list[tuple[Any, Any]] = [(unit, ALL), (ALL, ALL)]
+        if granularity is not None:
+            if day not in first_of:
+                first_of[day] = period_of(granularity=granularity, day=day).first
+            keys.append((ALL, first_of[day]))
         for key in keys:
-            found[key][0].append(row["s"])
-            if row["w"] is not None:
-                found[key][1].append(row["w"])
+            found[key][0].append(seconds)
+            if working is not None:
+                found[key][1].append(working)
     return {key: {"median_seconds": statistics.median(s) if s else None,
                   "median_working": statistics.median(w) if w else None}
             for key, (s, w) in found.items()}
 
 
-def _medians_in_postgres(values: QuerySet[Any, dict[str, Any]],
-                         granularity: Granularity | None) -> dict[tuple[Any, Any], Raw]:
-    inner, params = values.query.sql_with_params()
-    by_bucket = granularity is not None
-    # The cohort's SQL from the ORM, grouped three ways at once; GROUPING() tells a unit-less
-    # ticket's row (unit NULL) from the "every unit" row.
-    sql = ("SELECT cohort.u, GROUPING(cohort.u), "
-           + ("cohort.b, GROUPING(cohort.b), " if by_bucket else "")
-           + "percentile_cont(0.5) WITHIN GROUP (ORDER BY cohort.s), "
-           "percentile_cont(0.5) WITHIN GROUP (ORDER BY cohort.w) "
-           f"FROM ({inner}) AS cohort GROUP BY GROUPING SETS ("
-           + ("(cohort.u), (cohort.b), ()" if by_bucket else "(cohort.u), ()") + ")")
-    out: dict[tuple[Any, Any], Raw] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            if granularity is not None:
-                unit, all_units, day, all_days, seconds, working = row
-            else:
-                unit, all_units, seconds, working = row
-                day, all_days = None, 1
-            key = (ALL if all_units else unit, ALL if all_days else _day_of(day))
-            out[key] = {"median_seconds": seconds, "median_working": working}
-    return out
-
-
-def _collect(*, period: Period, filters: ReportFilters, now: datetime,
+def _collect(*, period: Received, filters: ReportFilters, now: datetime,
              granularity: Granularity | None) -> dict[GroupKey, Raw]:
     """Raw counts per (unit, bucket), from one query per kind of row (eight in all)."""
     parts: list[dict[GroupKey, Raw]] = [
@@ -554,6 +537,48 @@ def _collect(*, period: Period, filters: ReportFilters, now: datetime,
         for key, row in part.items():
             merged[key].update(row)
     return merged
+
+
+def report_day_sums(*, period: Period, now: datetime) -> dict[GroupKey, Raw]:
+    """Every figure's sums per (unit, received day) over the whole district, with each
+    (unit, day)'s handling values for the medians: what reports.settled keeps for the days
+    that can no longer change."""
+    with _analytic_session():
+        sums = _collect(period=period, filters=ReportFilters(), now=now,
+                        granularity=Granularity.DAY)
+        for unit, day, seconds, working in _handling_values(period=period,
+                                                            filters=ReportFilters()):
+            sums[(unit, day)].setdefault("handling", []).append([seconds, working])
+    return dict(sums)
+
+
+def _settled(*, period: Period, filters: ReportFilters, granularity: Granularity | None
+             ) -> tuple[set[date], dict[GroupKey, Raw], list[HandlingValue]]:
+    """The period's settled days and their kept sums per (unit, bucket), when the filters
+    allow (kept sums are per unit and day only: another filter counts everything live)."""
+    if filters.channel or filters.category or filters.urgency or filters.street is not None:
+        return set(), {}, []
+    kept = dict(SettledDay.objects.filter(day__gte=period.first, day__lte=period.last)
+                .values_list("day", "events_upto"))
+    # A kept day one of whose tickets moved since counts live until it is summed anew.
+    days = set(kept) - settled_days_stale(days=kept)
+    rows = SettledDayUnit.objects.filter(day__in=days)
+    if filters.unit is not None:
+        rows = rows.filter(unit_id=filters.unit.pk)
+    sums: dict[GroupKey, Raw] = defaultdict(dict)
+    values: list[HandlingValue] = []
+    first_of: dict[date, date | None] = {}
+    for unit_id, day, counts in rows.values_list("unit_id", "day_id", "counts"):
+        if day not in first_of:
+            first_of[day] = (period_of(granularity=granularity, day=day).first
+                             if granularity is not None else None)
+        target = sums[(unit_id, first_of[day])]
+        for name, value in counts.items():
+            if name == "handling":
+                values.extend((unit_id, day, s, w) for s, w in value)
+            elif value is not None:
+                target[name] = target.get(name, 0) + value
+    return days, sums, values
 
 
 def _total(rows: Iterable[Raw]) -> Raw:
@@ -652,8 +677,19 @@ def report_dashboard(*, period: Period, filters: ReportFilters,
     began = wallclock.perf_counter()
     now = now or timezone.now()
     with transaction.atomic(), _analytic_session():
-        raw = _collect(period=period, filters=filters, now=now, granularity=granularity)
-        medians = _medians(period=period, filters=filters, granularity=granularity)
+        settled_days, raw, values = _settled(period=period, filters=filters,
+                                             granularity=granularity)
+        live = spans_of([period.first + timedelta(days=i) for i in range(period.days)
+                         if period.first + timedelta(days=i) not in settled_days])
+        if live.parts:
+            for key, row in _collect(period=live, filters=filters, now=now,
+                                     granularity=granularity).items():
+                target = raw.setdefault(key, {})
+                for name, value in row.items():
+                    if value is not None:
+                        target[name] = target.get(name, 0) + value
+            values += _handling_values(period=live, filters=filters)
+    medians = _medians(values, granularity)
     by_unit: dict[int | None, list[Raw]] = defaultdict(list)
     by_bucket: dict[date | None, list[Raw]] = defaultdict(list)
     for (unit_id, day), row in raw.items():

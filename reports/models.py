@@ -39,3 +39,45 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SettledDay(models.Model):
+    """A day whose tickets are all settled (reports.settled): their figures change only with
+    a new event in their trail, so its sums are kept (SettledDayUnit) and reports read them
+    instead of the tickets."""
+
+    day = models.DateField(_("受理日期"), primary_key=True)
+    settled_at = models.DateTimeField(_("汇总时间"))
+    # The trail's last event the sums include: a later event on one of the day's tickets (an
+    # order answered late, an edit) makes the day count live again until it is summed anew.
+    events_upto = models.BigIntegerField(_("已含事件"))
+
+    class Meta:
+        verbose_name = _("已结日汇总")
+        verbose_name_plural = _("已结日汇总")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
+
+
+class SettledDayUnit(models.Model):
+    """One unit's sums for a settled day (unit None: tickets never handed to a unit), exactly
+    what reports.figures counts for that day and unit."""
+
+    day = models.ForeignKey(SettledDay, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey("dispatch.Unit", null=True, on_delete=models.PROTECT,
+                             related_name="+")
+    counts = models.JSONField(_("汇总"))
+
+    class Meta:
+        verbose_name = _("已结日单位汇总")
+        verbose_name_plural = _("已结日单位汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit"], name="settleddayunit_one_per_unit"),
+            models.UniqueConstraint(fields=["day"], condition=models.Q(unit__isnull=True),
+                                    name="settleddayunit_one_without_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day_id} {self.unit_id}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -55,6 +56,34 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.first:%Y-%m-%d} 至 {self.last:%Y-%m-%d}"
+
+    def received_q(self, prefix: str = "") -> Q:
+        """Rows (through ``prefix``) whose ticket was received in the period."""
+        return Q(**{f"{prefix}received_at__gte": self.start, f"{prefix}received_at__lt": self.end})
+
+
+@dataclass(frozen=True)
+class Spans:
+    """Some days of a period, as contiguous runs (the days a report computes live)."""
+
+    parts: tuple[Period, ...]
+
+    def received_q(self, prefix: str = "") -> Q:
+        q = Q(pk__in=[])  # no part: no row
+        for part in self.parts:
+            q |= part.received_q(prefix)
+        return q
+
+
+def spans_of(days: list[date]) -> Spans:
+    """Sorted days as runs of consecutive days."""
+    runs: list[Period] = []
+    for day in sorted(days):
+        if runs and runs[-1].last + timedelta(days=1) == day:
+            runs[-1] = Period(runs[-1].first, day)
+        else:
+            runs.append(Period(day, day))
+    return Spans(tuple(runs))
 
 
 def period_parse(*, first: str, last: str) -> Period:

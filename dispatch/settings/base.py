@@ -300,6 +300,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.privacy_retention_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Sums of the days whose tickets can no longer change (reports.settled), before the reports.
+    "report-settle": {
+        "task": "reports.tasks.report_days_settle_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # 日报 / 周报 / 月报 for the day, week and month just ended (reports.scheduled).
     "report-daily": {
         "task": "reports.tasks.report_scheduled_task",

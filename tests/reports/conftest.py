@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from reports.periods import Period
+from reports.settled import report_days_settle
 from sla.extensions import sla_extension_decide, sla_extension_request
 from sla.supervision import supervision_answer, supervision_issue
 from sla.suspensions import sla_suspension_decide, sla_suspension_end, sla_suspension_request
@@ -29,6 +30,7 @@ class District:
         self.org = org
         self.channel = ChannelFactory(code="hotline-12345")
         self.count = 0
+        self.settled_days: int | None = None
 
     def create(self, when: datetime, urgency: str = "normal"):
         self.count += 1
@@ -63,8 +65,11 @@ class District:
                        actor=self.org.centre_dispatcher.user, satisfaction=satisfaction)
 
 
-@pytest.fixture
-def district(org):
+@pytest.fixture(params=["live", "settled"])
+def district(org, request):
+    """Every hand count holds both ways: counted from the tickets, and with the settled days
+    (11-30 … 12-19 without an open ticket: 12-02, 12-03, 12-04, 12-08 and the empty ones)
+    read from their kept sums (reports.settled)."""
     d = District(org)
     o = org
     t1 = d.assign(d.create(at(2026, 12, 2, 10, 0), "urgent"), at(2026, 12, 2, 10, 0),
@@ -120,4 +125,7 @@ def district(org):
          actor=o.centre_dispatcher.user, reason="无效来电")
     d.create(at(2026, 11, 30, 23, 59, 59))  # T0
     d.create(at(2027, 1, 1, 0, 0, 0))  # T5
+    if request.param == "settled":
+        with time_machine.travel(NOW, tick=False):
+            d.settled_days = report_days_settle()
     return d

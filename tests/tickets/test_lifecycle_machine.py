@@ -174,7 +174,7 @@ def test_random_actions_by_random_people_keep_every_invariant(org):
     OUTCOMES.clear()
     run_state_machine_as_test(
         lambda: LifecycleMachine(org),
-        settings=settings(max_examples=25, stateful_step_count=30, deadline=None,
+        settings=settings(max_examples=40, stateful_step_count=30, deadline=None,
                           derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow,
                                                  HealthCheck.filter_too_much]))
