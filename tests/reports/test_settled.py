@@ -15,11 +15,13 @@ from tests.reports.conftest import DECEMBER, NOW, at
 from tickets.core.trail import ticket_event_record
 from tickets.models import Ticket
 
+# Only the settled half of the district fixture (tests/reports/conftest.py).
+pytestmark = pytest.mark.parametrize("district", ["settled"], indirect=True)
+
 
 @pytest.fixture
 def settled(district):
-    if district.settled_days is None:
-        pytest.skip("the live half of the district fixture")
+    assert district.settled_days is not None
     return district
 
 
