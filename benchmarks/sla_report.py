@@ -86,6 +86,9 @@ def main() -> None:
           lambda: dashboard(ReportFilters(), Granularity.DAY))
     timed(f"one unit ({unit.code}), trend by month",
           lambda: dashboard(ReportFilters(unit=unit), Granularity.MONTH))
+    channel = Ticket.objects.values_list("channel__code", flat=True).first() or ""
+    timed(f"one channel ({channel}; counted live, no kept sums), trend by month",
+          lambda: dashboard(ReportFilters(channel=channel), Granularity.MONTH))
 
     def export() -> None:
         report, trend = report_dashboard(period=period, filters=ReportFilters(),

@@ -26,15 +26,15 @@ days (the working minutes the resolve stored, ÷ a working day's minutes).
 
 from __future__ import annotations
 
-import statistics
 import time as wallclock
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+import numpy
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -82,7 +82,8 @@ from tickets.models import (
 )
 
 MILESTONES = (Milestone.CONTACT, Milestone.MEET, Milestone.RESOLVE)
-Received = Period | Spans  # the days whose tickets a query counts
+SECONDS_DTYPE, WORKING_DTYPE = "<f8", "<i8"  # kept handling values (SettledDayUnit)
+Received = Any  # Period, Spans, SettledTickets or LiveTickets: whose tickets a query counts
 DAY_SECONDS = 86400
 
 
@@ -315,7 +316,7 @@ def _cohort(*, period: Received, filters: ReportFilters, prefix: str = "",
     related row to its ticket, e.g. ``ticket__``). ``with_unit=False`` leaves the unit filter
     to the caller, whose rows have their own unit; ``merged=True``: the merged duplicates
     instead, counted apart."""
-    q = period.received_q(prefix)
+    q: Q = period.received_q(prefix)
     is_merged = Q(**{f"{prefix}state": TicketState.MERGED})
     q &= is_merged if merged else ~is_merged
     if filters.channel:
@@ -487,40 +488,60 @@ def _side_counts(*, period: Received, filters: ReportFilters, now: datetime,
     ]
 
 
-# (unit id, received day, handling seconds, working minutes or None) of a resolved ticket.
-HandlingValue = tuple[int | None, date, float, int | None]
+class HandlingTimes:
+    """Handling seconds and working minutes of resolved tickets, gathered for the medians
+    (which do not sum) per unit (key (unit, ALL)), per bucket ((ALL, bucket's first day)) and
+    for the period ((ALL, ALL)); kept as numpy arrays, joined once, medians exact."""
+
+    def __init__(self, granularity: Granularity | None) -> None:
+        self.granularity = granularity
+        self.found: dict[tuple[Any, Any], tuple[list[Any], list[Any]]] = defaultdict(
+            lambda: ([], []))
+        self._first_of: dict[date, date] = {}
+
+    def add(self, *, unit: int | None, day: date, seconds: Any, working: Any) -> None:
+        """``seconds``, ``working``: numpy arrays (or sequences) of one unit and day."""
+        keys: list[tuple[Any, Any]] = [(unit, ALL), (ALL, ALL)]
+        if self.granularity is not None:
+            if day not in self._first_of:
+                self._first_of[day] = period_of(granularity=self.granularity, day=day).first
+            keys.append((ALL, self._first_of[day]))
+        for key in keys:
+            self.found[key][0].append(seconds)
+            self.found[key][1].append(working)
+
+    def medians(self) -> dict[tuple[Any, Any], Raw]:
+        def median(parts: list[Any]) -> float | None:
+            values = numpy.concatenate([numpy.asarray(p, dtype=float) for p in parts])
+            return float(numpy.median(values)) if values.size else None
+
+        return {key: {"median_seconds": median(s), "median_working": median(w)}
+                for key, (s, w) in self.found.items()}
 
 
-def _handling_values(*, period: Received, filters: ReportFilters) -> list[HandlingValue]:
-    """The handling times of the resolved tickets, for the medians (which do not sum)."""
+def handling_pack(values: list[float] | list[int], *, dtype: str) -> bytes:
+    return numpy.asarray(values, dtype=dtype).tobytes()
+
+
+def handling_unpack(data: bytes | memoryview, *, dtype: str) -> Any:
+    return numpy.frombuffer(bytes(data), dtype=dtype)
+
+
+def _handling_by_day(*, period: Received, filters: ReportFilters
+                     ) -> dict[tuple[int | None, date], tuple[list[float], list[int]]]:
+    """The handling times of the resolved tickets per (unit, received day)."""
     tickets = Ticket.objects.filter(_cohort(period=period, filters=filters),
                                     resolved_at__isnull=False)
     rows = (tickets.annotate(d=TruncDate("received_at", tzinfo=timezone.get_current_timezone()),
                              s=SecondsBetween("resolved_at", "received_at"))
             .values_list("unit_id", "d", "s", "handling_working_minutes").order_by())
-    return [(unit, day, float(seconds), working) for unit, day, seconds, working in rows]
-
-
-def _medians(values: Iterable[Sequence[Any]], granularity: Granularity | None
-             ) -> dict[tuple[Any, Any], Raw]:
-    """Median handling seconds and working minutes per unit (key (unit, ALL)), per bucket
-    ((ALL, bucket's first day)) and for the period ((ALL, ALL)); exact, in Python."""
-    found: dict[tuple[Any, Any], tuple[list[float], list[float]]] = defaultdict(
+    found: dict[tuple[int | None, date], tuple[list[float], list[int]]] = defaultdict(
         lambda: ([], []))
-    first_of: dict[date, date] = {}
-    for unit, day, seconds, working in values:
-        keys: list[tuple[Any, Any]] = [(unit, ALL), (ALL, ALL)]
-        if granularity is not None:
-            if day not in first_of:
-                first_of[day] = period_of(granularity=granularity, day=day).first
-            keys.append((ALL, first_of[day]))
-        for key in keys:
-            found[key][0].append(seconds)
-            if working is not None:
-                found[key][1].append(working)
-    return {key: {"median_seconds": statistics.median(s) if s else None,
-                  "median_working": statistics.median(w) if w else None}
-            for key, (s, w) in found.items()}
+    for unit, day, seconds, working in rows:
+        found[(unit, day)][0].append(float(seconds))
+        if working is not None:
+            found[(unit, day)][1].append(working)
+    return found
 
 
 def _collect(*, period: Received, filters: ReportFilters, now: datetime,
@@ -539,25 +560,50 @@ def _collect(*, period: Received, filters: ReportFilters, now: datetime,
     return merged
 
 
-def report_day_sums(*, period: Period, now: datetime) -> dict[GroupKey, Raw]:
-    """Every figure's sums per (unit, received day) over the whole district, with each
-    (unit, day)'s handling values for the medians: what reports.settled keeps for the days
-    that can no longer change."""
+@dataclass(frozen=True)
+class SettledTickets:
+    """The tickets of these days already counted in the kept sums (``report_settled``)."""
+
+    days: Spans
+
+    def received_q(self, prefix: str = "") -> Q:
+        return self.days.received_q(prefix) & Q(**{f"{prefix}report_settled": True})
+
+
+@dataclass(frozen=True)
+class LiveTickets:
+    """What a report counts live: every ticket of the days without (fresh) kept sums, and the
+    tickets of kept days that are not in them."""
+
+    unkept: Spans
+    kept: Spans
+
+    def received_q(self, prefix: str = "") -> Q:
+        return self.unkept.received_q(prefix) | (
+            self.kept.received_q(prefix) & Q(**{f"{prefix}report_settled": False}))
+
+
+def report_day_sums(*, period: SettledTickets, now: datetime) -> dict[GroupKey, Raw]:
+    """Every figure's sums per (unit, received day) over the whole district's settled
+    tickets of these days, with each (unit, day)'s handling values for the medians: what
+    reports.settled keeps."""
     with _analytic_session():
         sums = _collect(period=period, filters=ReportFilters(), now=now,
                         granularity=Granularity.DAY)
-        for unit, day, seconds, working in _handling_values(period=period,
-                                                            filters=ReportFilters()):
-            sums[(unit, day)].setdefault("handling", []).append([seconds, working])
+        for key, (seconds, working) in _handling_by_day(period=period,
+                                                        filters=ReportFilters()).items():
+            # Beside the sums (handling_seconds is one): the values themselves, for medians.
+            sums[key]["median_values"] = (seconds, working)
     return dict(sums)
 
 
 def _settled(*, period: Period, filters: ReportFilters, granularity: Granularity | None
-             ) -> tuple[set[date], dict[GroupKey, Raw], list[HandlingValue]]:
+             ) -> tuple[set[date], dict[GroupKey, Raw], HandlingTimes]:
     """The period's settled days and their kept sums per (unit, bucket), when the filters
     allow (kept sums are per unit and day only: another filter counts everything live)."""
+    times = HandlingTimes(granularity)
     if filters.channel or filters.category or filters.urgency or filters.street is not None:
-        return set(), {}, []
+        return set(), {}, times
     kept = dict(SettledDay.objects.filter(day__gte=period.first, day__lte=period.last)
                 .values_list("day", "events_upto"))
     # A kept day one of whose tickets moved since counts live until it is summed anew.
@@ -566,19 +612,20 @@ def _settled(*, period: Period, filters: ReportFilters, granularity: Granularity
     if filters.unit is not None:
         rows = rows.filter(unit_id=filters.unit.pk)
     sums: dict[GroupKey, Raw] = defaultdict(dict)
-    values: list[HandlingValue] = []
     first_of: dict[date, date | None] = {}
-    for unit_id, day, counts in rows.values_list("unit_id", "day_id", "counts"):
+    for unit_id, day, counts, seconds, working in rows.values_list(
+            "unit_id", "day_id", "counts", "handling_seconds", "handling_working"):
         if day not in first_of:
             first_of[day] = (period_of(granularity=granularity, day=day).first
                              if granularity is not None else None)
         target = sums[(unit_id, first_of[day])]
+        times.add(unit=unit_id, day=day,
+                  seconds=handling_unpack(seconds, dtype=SECONDS_DTYPE),
+                  working=handling_unpack(working, dtype=WORKING_DTYPE))
         for name, value in counts.items():
-            if name == "handling":
-                values.extend((unit_id, day, s, w) for s, w in value)
-            elif value is not None:
+            if value is not None:
                 target[name] = target.get(name, 0) + value
-    return days, sums, values
+    return days, sums, times
 
 
 def _total(rows: Iterable[Raw]) -> Raw:
@@ -677,19 +724,22 @@ def report_dashboard(*, period: Period, filters: ReportFilters,
     began = wallclock.perf_counter()
     now = now or timezone.now()
     with transaction.atomic(), _analytic_session():
-        settled_days, raw, values = _settled(period=period, filters=filters,
-                                             granularity=granularity)
-        live = spans_of([period.first + timedelta(days=i) for i in range(period.days)
-                         if period.first + timedelta(days=i) not in settled_days])
-        if live.parts:
-            for key, row in _collect(period=live, filters=filters, now=now,
-                                     granularity=granularity).items():
-                target = raw.setdefault(key, {})
-                for name, value in row.items():
-                    if value is not None:
-                        target[name] = target.get(name, 0) + value
-            values += _handling_values(period=live, filters=filters)
-    medians = _medians(values, granularity)
+        settled_days, raw, times = _settled(period=period, filters=filters,
+                                            granularity=granularity)
+        every_day = [period.first + timedelta(days=i) for i in range(period.days)]
+        live = LiveTickets(unkept=spans_of([d for d in every_day if d not in settled_days]),
+                           kept=spans_of([d for d in every_day if d in settled_days]))
+        # Every day's unsettled tickets count live (a kept day's too).
+        for key, row in _collect(period=live, filters=filters, now=now,
+                                 granularity=granularity).items():
+            target = raw.setdefault(key, {})
+            for name, value in row.items():
+                if value is not None:
+                    target[name] = target.get(name, 0) + value
+        for (unit, received), (seconds, working) in _handling_by_day(
+                period=live, filters=filters).items():
+            times.add(unit=unit, day=received, seconds=seconds, working=working)
+    medians = times.medians()
     by_unit: dict[int | None, list[Raw]] = defaultdict(list)
     by_bucket: dict[date | None, list[Raw]] = defaultdict(list)
     for (unit_id, day), row in raw.items():

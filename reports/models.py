@@ -69,6 +69,10 @@ class SettledDayUnit(models.Model):
     unit = models.ForeignKey("dispatch.Unit", null=True, on_delete=models.PROTECT,
                              related_name="+")
     counts = models.JSONField(_("汇总"))
+    # The resolved tickets' handling seconds (float64) and working minutes (int64), packed:
+    # medians do not sum, and packed arrays read a year's half-million values in milliseconds.
+    handling_seconds = models.BinaryField(_("办理秒数"), default=bytes)
+    handling_working = models.BinaryField(_("办理工作分钟"), default=bytes)
 
     class Meta:
         verbose_name = _("已结日单位汇总")

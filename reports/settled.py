@@ -7,14 +7,15 @@ or on a decision: no assisting task open, no extension or suspension pending or 
 supervision order whose reply deadline is still ahead. Closing, rejecting and merging cancel
 every running clock (sla.clocks.CANCELS) and a closed ticket has no transition left; what can
 still happen (an order answered late, a correction) appends an event to the ticket's trail
-(一单到底: every change of a ticket is an event). A day is settled when every ticket received
-on it (Asia/Shanghai) is.
+(一单到底: every change of a ticket is an event), and that event clears the ticket's
+``report_settled`` flag in the same UPDATE. Each past day (Asia/Shanghai) keeps the sums of its
+settled tickets; a report adds the day's unsettled tickets, counted live.
 
-Each settled day keeps ``events_upto``, the last event its sums include. A report counts a
-kept day live again when one of its tickets has a later event (``settled_days_stale``), and
-``report_days_settle`` (beat, nightly) sums such days anew, so kept sums never make a report
-differ from counting the tickets. The sums are reports.figures' own (``report_day_sums``), and
-tests/reports runs every hand count both ways.
+Each kept day also keeps ``events_upto``, the last event its sums include. A report counts a
+kept day wholly live again when one of its tickets has a later event (``settled_days_stale``),
+and ``report_days_settle`` (beat, nightly) sums such days anew, so kept sums never make a
+report differ from counting the tickets. The sums are reports.figures' own
+(``report_day_sums``), and tests/reports runs every hand count both ways.
 """
 
 from __future__ import annotations
@@ -24,13 +25,18 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from reports.figures import report_day_sums
+from reports.figures import (
+    SECONDS_DTYPE,
+    WORKING_DTYPE,
+    SettledTickets,
+    handling_pack,
+    report_day_sums,
+)
 from reports.kept import settled_days_stale
 from reports.models import SettledDay, SettledDayUnit
-from reports.periods import Period
+from reports.periods import Period, spans_of
 from sla.models import (
     Extension,
     ExtensionState,
@@ -63,12 +69,6 @@ def _unsettled_tickets(now: datetime) -> Q:
                 state__in=[SuspensionState.PENDING, SuspensionState.ACTIVE]))))
 
 
-def _days_of(tickets: Q, period: Period) -> set[date]:
-    day = TruncDate("received_at", tzinfo=timezone.get_current_timezone())
-    return set(Ticket.objects.filter(period.received_q(), tickets).annotate(d=day)
-               .values_list("d", flat=True).distinct().order_by())
-
-
 def _events_upto(now: datetime) -> int:
     last = (TicketEvent.objects.filter(at__lt=now - SETTLE_MARGIN).order_by("-pk")
             .values_list("pk", flat=True).first())
@@ -97,20 +97,28 @@ def report_days_settle(*, today: date | None = None) -> int:
         days = {batch.first + timedelta(days=i) for i in range(batch.days)} - (
             set(kept) - stale)
         if days:
-            written += _write(batch, days, now=now, upto=upto)
+            written += _write(days, now=now, upto=upto)
     return written
 
 
-def _write(batch: Period, days: Iterable[date], *, now: datetime, upto: int) -> int:
+def _write(days: Iterable[date], *, now: datetime, upto: int) -> int:
+    spans = spans_of(sorted(days))
     with transaction.atomic():
-        settled = set(days) - _days_of(_unsettled_tickets(now), batch)
-        if not settled:
-            return 0
-        sums = report_day_sums(period=batch, now=now)
-        SettledDay.objects.bulk_create([SettledDay(day=d, settled_at=now, events_upto=upto)
-                                        for d in settled], ignore_conflicts=True)
-        SettledDayUnit.objects.bulk_create([
-            SettledDayUnit(day_id=day, unit_id=unit_id, counts=counts)
-            for (unit_id, day), counts in sums.items() if day in settled],
-            ignore_conflicts=True)
-    return len(settled)
+        # The tickets that can no longer change without an event join the kept sums; an
+        # event on one later clears its flag in the same UPDATE (tickets.core.trail).
+        Ticket.objects.filter(spans.received_q(), report_settled=False).exclude(
+            _unsettled_tickets(now)).update(report_settled=True)
+        sums = report_day_sums(period=SettledTickets(spans), now=now)
+        kept = [SettledDay(day=d, settled_at=now, events_upto=upto) for d in days]
+        SettledDay.objects.bulk_create(kept, ignore_conflicts=True)
+        units = []
+        for (unit_id, day), counts in sums.items():
+            if day is None:
+                continue
+            seconds, working = counts.pop("median_values", ([], []))
+            units.append(SettledDayUnit(
+                day_id=day, unit_id=unit_id, counts=counts,
+                handling_seconds=handling_pack(seconds, dtype=SECONDS_DTYPE),
+                handling_working=handling_pack(working, dtype=WORKING_DTYPE)))
+        SettledDayUnit.objects.bulk_create(units, ignore_conflicts=True)
+    return len(kept)

@@ -79,7 +79,7 @@ TICKET_TEMPLATE: dict[str, Any] = {
     "prediction_explanation": {}, "routing_tokens": {}, "reply": "", "satisfaction": "",
     "follow_up_note": "", "satisfaction_excluded": False, "upstream_number": "",
     "is_overdue": False, "return_count": 0, "transfer_count": 0, "reopen_count": 0,
-    "parent_id": None}
+    "parent_id": None, "report_settled": False}  # reports.settled sums them afterwards
 
 
 @dataclass(frozen=True)

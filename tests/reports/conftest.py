@@ -67,9 +67,9 @@ class District:
 
 @pytest.fixture(params=["live", "settled"])
 def district(org, request):
-    """Every hand count holds both ways: counted from the tickets, and with the settled days
-    (11-30 … 12-19 without an open ticket: 12-02, 12-03, 12-04, 12-08 and the empty ones)
-    read from their kept sums (reports.settled)."""
+    """Every hand count holds both ways: counted from the tickets, and with the days before
+    12-20 kept as the sums of their settled tickets (reports.settled), the open ones counted
+    live beside them."""
     d = District(org)
     o = org
     t1 = d.assign(d.create(at(2026, 12, 2, 10, 0), "urgent"), at(2026, 12, 2, 10, 0),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -25,14 +25,14 @@ def settled(district):
     return district
 
 
-def test_only_days_whose_tickets_are_all_settled_are_kept(settled):
+def test_every_past_day_keeps_the_sums_of_its_settled_tickets(settled):
     days = set(SettledDay.objects.values_list("day", flat=True))
-    # T0 (11-30, received), T6 (12-01, triage) and T9 (12-05, open) keep their days live.
-    assert {date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 5)} & days == set()
-    assert {date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4), date(2026, 12, 8),
-            date(2026, 12, 6), date(2026, 12, 19)} <= days
-    assert max(days) == date(2026, 12, 19)  # the day before "today"
-    assert settled.settled_days == len(days) == 20 - 3
+    assert days == {date(2026, 11, 30) + timedelta(days=i) for i in range(20)}  # to 12-19
+    assert settled.settled_days == 20
+    kept = set(Ticket.objects.filter(report_settled=True).values_list("external_id", flat=True))
+    # T1, T2, its merged duplicate, T3 (closed) and T8 (rejected); T9 is open, T0 and T4 are
+    # received, T6 in triage, T5 not received yet on the 20th.
+    assert kept == {"r-1", "r-2", "r-3", "r-4", "r-8"}
 
 
 def test_settling_again_writes_nothing_new(settled):
@@ -49,6 +49,7 @@ def test_a_later_event_on_a_kept_days_ticket_makes_that_day_count_live(settled):
     assert (before_event.unsatisfied, before_event.unreasonable) == (1, 0)  # the kept sums
     with time_machine.travel(at(2026, 12, 21, 9, 0), tick=False):
         ticket_event_record(ticket=t3, actor=None, action="edit", reason="审定为不合理诉求")
+    assert not Ticket.objects.get(pk=t3.pk).report_settled  # the event's UPDATE cleared it
     after = report_build(period=DECEMBER, filters=ReportFilters(), now=NOW).summary
     assert (after.unsatisfied, after.unreasonable, after.received) == (0, 1, 7)
     with time_machine.travel(at(2026, 12, 21, 9, 30), tick=False):

@@ -78,6 +78,7 @@ def ticket_event_chain(
                    to_state=to_state, reason=reason, payload=payload,
                    prev_hash=ticket.trail_head)
     ticket.trail_head = event.hash
+    ticket.report_settled = False  # it moved: the reports count it live again
     return event
 
 
@@ -99,11 +100,12 @@ def ticket_event_append(
                            from_state=from_state, to_state=to_state, reason=reason,
                            payload=payload, prev_hash=prev)
             if Ticket.objects.filter(pk=ticket.pk, trail_head=prev).update(
-                    trail_head=event.hash):
+                    trail_head=event.hash, report_settled=False):
                 break
             prev = Ticket.objects.values_list("trail_head", flat=True).get(pk=ticket.pk)
         event.save()
     ticket.trail_head = event.hash
+    ticket.report_settled = False
     return event
 
 

@@ -169,6 +169,9 @@ class Ticket(models.Model):
     # at resolve: the reports' working-day handling time, which SQL cannot compute by itself.
     handling_working_minutes = models.PositiveIntegerField(
         _("办理用时（工作分钟）"), null=True, blank=True, editable=False)
+    # Counted in the reports' kept sums (reports.settled sets it; every new event in the trail
+    # clears it, in the same UPDATE that moves the trail's head).
+    report_settled = models.BooleanField(_("已计入报表汇总"), default=False, editable=False)
 
     # The SLA policy version this ticket's clocks started with (kept if the policy changes).
     sla_policy = models.ForeignKey(
@@ -219,6 +222,10 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["received_at"], name="ticket_received_at"),
             models.Index(fields=["citizen_phone"], name="ticket_citizen_phone"),
+            # The reports: tickets of kept days that still count live (reports.figures, the
+            # live cohort's "report_settled = false" beside the kept sums).
+            models.Index(fields=["received_at"], name="ticket_report_unsettled",
+                         condition=Q(report_settled=False)),
             # The retention task: closed tickets whose citizen data is still there.
             models.Index(fields=["closed_at"], name="ticket_closed_not_anonymised",
                          condition=Q(anonymised_at__isnull=True, closed_at__isnull=False)),

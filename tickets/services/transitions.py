@@ -61,7 +61,8 @@ def ticket_save_with_event(
     event = ticket_event_chain(ticket=current, actor=actor, action=action, at=at,
                                from_state=from_state, to_state=current.state, reason=reason,
                                payload=payload)
-    current.save(update_fields=[*fields, "version", "updated_at", "trail_head"])
+    current.save(update_fields=[*fields, "version", "updated_at", "trail_head",
+                                "report_settled"])
     event.save()
     _tell_channel(current, event)
     return event
