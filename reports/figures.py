@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy
 from django.conf import settings
@@ -83,7 +83,13 @@ from tickets.models import (
 
 MILESTONES = (Milestone.CONTACT, Milestone.MEET, Milestone.RESOLVE)
 SECONDS_DTYPE, WORKING_DTYPE = "<f8", "<i8"  # kept handling values (SettledDayUnit)
-Received = Any  # Period, Spans, SettledTickets or LiveTickets: whose tickets a query counts
+
+
+class Received(Protocol):
+    """Whose tickets a query counts (a Period, Spans, SettledTickets or LiveTickets)."""
+
+    def received_q(self, prefix: str = "") -> Q: ...
+
 DAY_SECONDS = 86400
 
 
