@@ -4,6 +4,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+# The browser tests' chromium and district (tests/console/browser.py).
+from tests.console.browser import browser, district  # noqa: F401
+
 
 @pytest.fixture
 def login():

@@ -9,110 +9,22 @@ of each main page go to $TEST_ARTIFACTS_DIR (default var/test-artifacts/screensh
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 import urllib.request
-from collections.abc import Iterator
-from datetime import time as clock_time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
-from org.models import WeeklyShift
-from sla.models import Extension, SlaClock, SlaPolicy
+from sla.models import Extension, SlaClock
+from tests.console.browser import act, session, shot
 from tests.factories import ChannelFactory
 from tickets.core.signing import signature_header
 from tickets.dispatching.handoff import ticket_route
 from tickets.models import Ticket
 from tickets.services import lifecycle as services
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told this test is aware of it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sync_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "e2e-pass-2026"
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR")
-                 or Path(settings.BASE_DIR) / "var" / "test-artifacts" / "screenshots")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
-                    "(bash .ci/browser does it)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield chromium
-        chromium.close()
-
-
-def _session(browser, live_server, staff, *, phone: bool = False):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844} if phone else {"width": 1366, "height": 768},
-        locale="zh-CN", timezone_id="Asia/Shanghai")
-    # Record desktop notifications instead of showing them (headless has no desktop).
-    context.add_init_script("""
-        window.__notices = [];
-        window.Notification = class {
-            constructor(title, options) { window.__notices.push(title + " " + options.body); }
-            static get permission() { return "granted"; }
-            static requestPermission() { return Promise.resolve("granted"); }
-        };""")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/console/login/")
-    page.fill("input[name=username]", staff.user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
-
-
-def _shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _act(page, action: str, fields: dict[str, str]) -> None:
-    """Open an action's form on the ticket page, fill it, submit, wait for the redirect."""
-    details = page.locator(f"#action-{action}")
-    if not details.evaluate("d => d.open"):
-        page.click(f"#action-{action} summary")
-    form = details.locator("form")
-    for name, value in fields.items():
-        field = form.locator(f"[name={action}-{name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    with page.expect_navigation():
-        form.locator("button.primary").click()
-
-
-@pytest.fixture
-def district(org):
-    # A transactional test starts from flushed tables: the default urgent/normal policies too.
-    for urgency in ("urgent", "normal"):
-        SlaPolicy.objects.get_or_create(name=f"{urgency} 10-30", urgency=urgency, version=1,
-                                        defaults={"milestones": [
-                                            {"milestone": "contact", "minutes": 10},
-                                            {"milestone": "meet", "minutes": 30},
-                                            {"milestone": "resolve", "minutes": 1440}]})
-    for staff in (org.centre_dispatcher, org.assignee, org.lead, org.centre_supervisor):
-        staff.user.set_password(PASSWORD)
-        staff.user.save()
-    for weekday in range(7):  # the caseworker is on duty round the clock
-        WeeklyShift.objects.create(staff=org.assignee, weekday=weekday, starts=clock_time(0),
-                                   ends=clock_time(0))
-    return org
 
 
 def _post_request(live_server, channel) -> str:
@@ -137,10 +49,10 @@ def test_a_request_goes_from_the_channel_to_resolution_and_the_supervisor_sees_i
     channel = ChannelFactory(code="hotline-e2e", family="hotline")
 
     # The dispatcher has the triage queue open before the request arrives.
-    dispatcher = _session(browser, live_server, org.centre_dispatcher)
+    dispatcher = session(browser, live_server, org.centre_dispatcher)
     dispatcher.click("#alerts-toggle")  # sound and desktop notice for urgent tickets: on
     assert dispatcher.text_content("#alerts-toggle") == "提醒：开"
-    _shot(dispatcher, "01-triage-empty")
+    shot(dispatcher, "01-triage-empty")
     number = _post_request(live_server, channel)
     ticket = Ticket.objects.get(number=number)
     ticket_route(ticket_id=ticket.pk)  # what the worker does next: no model yet → triage
@@ -149,31 +61,31 @@ def test_a_request_goes_from_the_channel_to_resolution_and_the_supervisor_sees_i
     dispatcher.wait_for_selector(f"#rows tr[data-number='{number}']", timeout=25_000)
     # It came in urgent (the channel said so): the page announced it.
     assert dispatcher.evaluate("window.__notices") == [f"新的紧急工单 {number}"]
-    _shot(dispatcher, "02-triage-with-request")
+    shot(dispatcher, "02-triage-with-request")
     dispatcher.click(f"#rows a:text('{number}')")
-    _shot(dispatcher, "03-ticket-in-triage")
-    _act(dispatcher, "dispatch", {"unit": "street-lianhua", "reason": "路灯属街道"})
+    shot(dispatcher, "03-ticket-in-triage")
+    act(dispatcher, "dispatch", {"unit": "street-lianhua", "reason": "路灯属街道"})
     assert "分拨派单：已完成" in dispatcher.content()
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert (ticket.state, ticket.assignee) == ("assigned", org.assignee)
 
     # The caseworker, on a phone, finds it at the top of their queue with live countdowns.
-    worker = _session(browser, live_server, org.assignee, phone=True)
+    worker = session(browser, live_server, org.assignee, phone=True)
     worker.wait_for_selector(f"#rows tr[data-number='{number}'] .clock .left")
     first = worker.locator("#rows .clock .left").first.text_content()
     assert first.startswith("剩")  # the countdown ran in the browser
     assert worker.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    _shot(worker, "04-my-queue-phone")
+    shot(worker, "04-my-queue-phone")
     worker.click(f"#rows a:text('{number}')")
     assert "138****5678" in worker.content() and "13812345678" not in worker.content()
-    _act(worker, "contact", {"method": "电话", "note": "已联系张先生"})
-    _act(worker, "meeting", {"method": "上门", "note": "到现场查看"})
+    act(worker, "contact", {"method": "电话", "note": "已联系张先生"})
+    act(worker, "meeting", {"method": "上门", "note": "到现场查看"})
     worker.click("#action-resolve summary")
     with worker.expect_navigation():
         worker.locator("#action-resolve button.primary").click()  # empty reply: refused
     assert "请填写答复内容" in worker.content()
-    _act(worker, "resolve", {"reply": "已更换三盏路灯，恢复照明。"})
-    _shot(worker, "05-ticket-resolved")
+    act(worker, "resolve", {"reply": "已更换三盏路灯，恢复照明。"})
+    shot(worker, "05-ticket-resolved")
     assert Ticket.objects.get(pk=ticket.pk).state == "resolved"
 
     # Another ticket: the caseworker asks for an extension, the lead approves it.
@@ -184,23 +96,23 @@ def test_a_request_goes_from_the_channel_to_resolution_and_the_supervisor_sees_i
     worker.set_viewport_size({"width": 1366, "height": 768})
     worker.goto(f"{live_server.url}/console/tickets/{other.number}/")
     later = timezone.localtime() + timedelta(days=3)
-    _act(worker, "extension", {"new_due_at": later.strftime("%Y-%m-%dT%H:%M"),
+    act(worker, "extension", {"new_due_at": later.strftime("%Y-%m-%dT%H:%M"),
                                "reason": "需更换主管道，等待材料"})
     extension = Extension.objects.get(ticket=other)
-    lead = _session(browser, live_server, org.lead)
+    lead = session(browser, live_server, org.lead)
     lead.goto(f"{live_server.url}/console/approvals/")
-    _shot(lead, "06-lead-approvals")
+    shot(lead, "06-lead-approvals")
     with lead.expect_navigation():
         lead.click(f"#extension-{extension.pk} button[name=approve][value='1']")
     assert Extension.objects.get(pk=extension.pk).state == "approved"
     resolve = SlaClock.objects.get(ticket=other, milestone="resolve", state="running")
     assert resolve.due_at == later.replace(second=0, microsecond=0)
     lead.goto(f"{live_server.url}/console/team/")
-    _shot(lead, "07-lead-team")
+    shot(lead, "07-lead-team")
 
     # The supervisor sees both: the open one in the district's list, each with its trail.
-    supervisor = _session(browser, live_server, org.centre_supervisor)
-    _shot(supervisor, "08-supervisor-overview")
+    supervisor = session(browser, live_server, org.centre_supervisor)
+    shot(supervisor, "08-supervisor-overview")
     supervisor.goto(f"{live_server.url}/console/open/")
     assert other.number in supervisor.content()
     for shown in (number, other.number):
@@ -210,4 +122,4 @@ def test_a_request_goes_from_the_channel_to_resolution_and_the_supervisor_sees_i
     supervisor.goto(f"{live_server.url}/console/tickets/{number}/")
     body = supervisor.content()
     assert "已更换三盏路灯" in body and "联系诉求人" in body and "办结" in body
-    _shot(supervisor, "09-supervisor-ticket-trail")
+    shot(supervisor, "09-supervisor-ticket-trail")

@@ -52,6 +52,8 @@ class EventAction(models.TextChoices):
     SUSPENSION_END = "suspension_end", _("恢复计时")
     REVEAL_PII = "reveal_pii", _("查看完整个人信息")
     ANONYMISE = "anonymise", _("个人信息匿名化")
+    FOLLOW_UP_ATTEMPT = "follow_up_attempt", _("回访未接通")
+    ATTACHMENT_ADD = "attachment_add", _("上传照片")
 
 
 class AppendOnlyError(Exception):
