@@ -22,6 +22,13 @@ class BulkDispatchForm(forms.Form):
                              widget=forms.TextInput(attrs={"placeholder": _("派单说明（可选）")}))
 
 
+class DuplicateDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("merge", _("合并为重复件")),
+                                          ("dismiss", _("不是重复件"))], label=_("决定"))
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500,
+                             validators=[no_control_characters])
+
+
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("回复"), widget=forms.Textarea(attrs={"rows": 2}),
                              validators=[no_control_characters],

@@ -30,23 +30,28 @@ class ConsoleRole:
 
 
 DISPATCHER = ConsoleRole("dispatcher", _("分拨员"), "console:triage", (
-    ("console:triage", _("分拨队列")), ("console:all_open", _("全部在办")),
+    ("console:triage", _("分拨队列")), ("console:duplicates", _("疑似重复")),
+    ("console:all_open", _("全部在办")), ("console:follow_ups", _("回访")),
+    ("console:search", _("工单查询")),
     # Returns a unit lead asked for themself wait for the centre (or another lead).
     ("console:approvals", _("待审批"))))
 CASEWORKER = ConsoleRole("caseworker", _("经办人"), "console:mine", (
-    ("console:mine", _("我的工单")),))
+    ("console:mine", _("我的工单")), ("console:history", _("历史工单"))))
 UNIT_LEAD = ConsoleRole("unit_lead", _("单位负责人"), "console:unit", (
     ("console:unit", _("本单位工单")), ("console:approvals", _("待审批")),
     ("console:team", _("人员负荷与值班")), ("console:mine", _("我的工单")),
-    ("console:supervisions", _("督办单")), ("console:reports", _("考核报表"))))
+    ("console:supervisions", _("督办单")), ("console:reports", _("考核报表")),
+    ("console:history", _("历史工单"))))
 UNIT_DISPATCHER = ConsoleRole("unit_dispatcher", _("单位分拨员"), "console:unit", (
-    ("console:unit", _("本单位工单")),))
+    ("console:unit", _("本单位工单")), ("console:history", _("历史工单"))))
 SUPERVISOR = ConsoleRole("supervisor", _("督办员"), "console:overview", (
     ("console:overview", _("全区概览")), ("console:supervisions", _("督办单")),
     ("console:rulings", _("待审定")), ("console:all_open", _("全部在办")),
+    ("console:follow_ups", _("回访")), ("console:search", _("工单查询")),
     ("console:reports", _("考核报表"))))
 ADMIN = ConsoleRole("admin", _("系统管理员"), "console:overview", (
-    *SUPERVISOR.nav, ("console:triage", _("分拨队列")), ("console:approvals", _("待审批"))))
+    *SUPERVISOR.nav, ("console:triage", _("分拨队列")), ("console:duplicates", _("疑似重复")),
+    ("console:approvals", _("待审批"))))
 ROLES = (DISPATCHER, CASEWORKER, UNIT_LEAD, UNIT_DISPATCHER, SUPERVISOR, ADMIN)
 
 

@@ -2,7 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from console.views import queues, reports, team, tickets
+from console.views import (
+    duplicates,
+    follow_ups,
+    history,
+    inbox,
+    photos,
+    printing,
+    queues,
+    reports,
+    team,
+    tickets,
+)
 
 app_name = "console"
 
@@ -26,6 +37,14 @@ urlpatterns = [
     path("open/", queues.all_open, name="all_open"),
     path("triage/", queues.triage, name="triage"),
     path("triage/dispatch-many/", queues.bulk_dispatch, name="bulk_dispatch"),
+    path("duplicates/", duplicates.duplicates, name="duplicates"),
+    path("duplicates/<int:pk>/decide/", duplicates.duplicate_decide, name="duplicate_decide"),
+    # The centre's 回访 worklist and each call's outcome.
+    path("follow-ups/", follow_ups.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:pk>/", follow_ups.follow_up_record, name="follow_up_record"),
+    # History (finished tickets) and the centre's search across every ticket.
+    path("history/", history.history, name="history"),
+    path("search/", history.search, name="search"),
     path("overview/", queues.overview, name="overview"),
     path("supervisions/", queues.supervisions, name="supervisions"),
     path("rulings/", queues.rulings, name="rulings"),
@@ -36,6 +55,11 @@ urlpatterns = [
     path("reports/export/", reports.report_export, name="report_export"),
     path("reports/files/", reports.report_files_page, name="report_files"),
     path("reports/files/<int:pk>/", reports.report_file_download, name="report_file_download"),
+    # The inbox (通知): the bell on every page polls inbox_bell.
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/bell/", inbox.inbox_bell, name="inbox_bell"),
+    path("inbox/read/", inbox.inbox_read, name="inbox_read"),
+    path("inbox/<int:pk>/open/", inbox.inbox_open, name="inbox_open"),
     path("approvals/", team.approvals, name="approvals"),
     path("team/", team.team, name="team"),
     path("team/shifts/", team.shift_add, name="shift_add"),
@@ -43,6 +67,11 @@ urlpatterns = [
     path("team/people/<int:pk>/duty/", team.duty_set, name="duty_set"),
     path("tickets/<str:number>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<str:number>/reveal/", tickets.ticket_reveal, name="reveal"),
+    # Photos (现场照片) and the printable record: before "act", whose <action> would take them.
+    path("tickets/<str:number>/photos/", photos.photo_add, name="photo_add"),
+    path("tickets/<str:number>/print/", printing.ticket_print, name="ticket_print"),
+    path("attachments/<int:pk>/", photos.attachment_file, name="attachment"),
+    path("attachments/<int:pk>/thumb/", photos.attachment_thumb, name="attachment_thumb"),
     path("tickets/<str:number>/<slug:action>/", tickets.ticket_act, name="act"),
     path("decide/<slug:kind>/<int:pk>/", tickets.row_decide, name="decide"),
     path("suspensions/<int:pk>/end/", tickets.suspension_end, name="suspension_end"),

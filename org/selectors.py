@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -102,17 +103,28 @@ def district_dispatchers() -> list[Staff]:
 # --- the console's and the action forms' reads ---------------------------------------------------
 
 def unit_ticket_handlers() -> QuerySet[Unit]:
-    """The units a ticket can be sent to (every unit but the district-wide offices), by code."""
-    return Unit.objects.filter(is_district_wide=False).order_by("code")
+    """The units a ticket can be sent to (every unit but the district-wide offices), by name:
+    what a dispatcher reads (forms group them by kind, tickets.actions.forms)."""
+    return Unit.objects.filter(is_district_wide=False).order_by("name")
 
 
 def unit_by_code() -> dict[str, Unit]:
     return {u.code: u for u in Unit.objects.all()}
 
 
+def unit_names(*, codes: Iterable[str]) -> dict[str, str]:
+    """Code → name of these units (a code no unit has any more is left out)."""
+    return dict(Unit.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
 def staff_directory() -> QuerySet[Staff]:
     """Everyone, by unit and account: the people an action may name."""
     return Staff.objects.select_related("user", "unit").order_by("unit__code", "user__username")
+
+
+def staff_handlers_of_unit(*, unit: Unit) -> QuerySet[Staff]:
+    """The unit's people who can hold a ticket, by account: whom a change of person names."""
+    return staff_directory().filter(unit=unit)
 
 
 def staff_of_unit(*, unit: Unit) -> QuerySet[Staff]:

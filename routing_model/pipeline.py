@@ -37,6 +37,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 
 from routing_model.char_features import CharNgramTfidf
+from routing_model.explanation import term_is_reason
 from routing_model.word_features import WordNgramTfidf
 
 STREET_LABEL = "@street"
@@ -191,8 +192,9 @@ class TopicModel:
             if weights[j] <= 0 or len(chosen) >= k:
                 break
             name = str(self._names[indices[j]]).strip()
-            # A character n-gram inside a word already shown adds nothing for a dispatcher.
-            if name and not any(name in c for c in chosen):
+            # A character n-gram inside a word already shown adds nothing for a dispatcher, and
+            # single characters, numbers and filler are no reason to a person (explanation).
+            if term_is_reason(name) and not any(name in c for c in chosen):
                 chosen.append(name)
         return chosen
 

@@ -87,3 +87,16 @@ class TicketFactory(factory.django.DjangoModelFactory):
         factory.LazyAttribute(lambda t: t.state in {TicketState.RESOLVED, TicketState.CLOSED}),
         yes_declaration="已安排维修，路灯已恢复。", no_declaration="",
     )
+
+
+class DuplicateCandidateFactory(factory.django.DjangoModelFactory):
+    """A suspicion that ``ticket`` repeats ``original`` (both open), as intake's check records
+    it."""
+
+    class Meta:
+        model = "tickets.DuplicateCandidate"
+
+    ticket = factory.SubFactory(TicketFactory)
+    original = factory.SubFactory(TicketFactory)
+    score = 0.62
+    reasons = factory.LazyFunction(lambda: ["same_address", "similar_text"])

@@ -469,6 +469,12 @@ class Row:
     accept: frozenset[int] = frozenset()  # statuses that count as OK here (not a refusal)
 
 
+def _duplicate(w: World) -> Any:
+    from tests.factories import DuplicateCandidateFactory
+
+    return DuplicateCandidateFactory(ticket=w.working(), original=w.working())
+
+
 def _ticket_number(w: World) -> str:
     return w.made.setdefault("working", w.working()).number
 
@@ -491,10 +497,66 @@ def _token_login(w: World) -> Send:
     return send
 
 
+def _caseworkers_notice(w: World) -> Any:
+    """A notice to the caseworker about a ticket of their unit (the inbox rows)."""
+    from tickets.models import Notification
+
+    return Notification.objects.create(recipient=w.org.assignee, ticket=w.ticket("assigned"),
+                                       kind="sla_breach", text="工单已超时")
+
+
+# Photos (现场照片) and the printable record: the rows' photos are stored in a directory of
+# their own (removed at exit), each request with a fresh file.
+_PHOTO_DIR: Any = None
+
+
+def _in_photo_dir(call: Callable[[], Any]) -> Any:
+    import tempfile
+
+    from django.test import override_settings
+
+    global _PHOTO_DIR
+    if _PHOTO_DIR is None:
+        _PHOTO_DIR = tempfile.TemporaryDirectory(prefix="matrix-photos-")
+    with override_settings(MEDIA_ROOT=_PHOTO_DIR.name):
+        return call()
+
+
+def _photo_file() -> Any:
+    from tests.photo_files import photo_bytes, upload
+
+    return upload(photo_bytes(size=(64, 48)), "site.jpg")
+
+
+def _photo_on(theirs: bool) -> Callable[[World], Any]:
+    """A photo on the caseworker's ticket, or on the water bureau's (another unit's)."""
+    def make(w: World) -> Any:
+        from tickets.services.attachments import ticket_photo_add
+
+        org = w.org
+        ticket, person = ((w.ticket("assigned", unit=org.other_unit,
+                                    assignee=org.other_caseworker), org.other_caseworker)
+                          if theirs else (w.working(), org.assignee))
+        return _in_photo_dir(lambda: ticket_photo_add(ticket=ticket, actor=person.user,
+                                                      upload=_photo_file()))
+    return make
+
+
+def _photo_upload(number: Callable[[World], str]) -> Probe:
+    return two_step(number, lambda n, c: _in_photo_dir(lambda: c.post(
+        f"/console/tickets/{n}/photos/", {"photos": [_photo_file()]})))
+
+
+def _photo_get(theirs: bool, suffix: str) -> Probe:
+    return two_step(_photo_on(theirs), lambda p, c: _in_photo_dir(
+        lambda: c.get(f"/console/attachments/{p.pk}/{suffix}")))
+
+
 MATRIX: dict[str, Row] = {
     # The project
     "route:": Row(EVERYONE, get("/")),
     "healthz": Row(EVERYONE, get("/healthz/")),
+    "favicon": Row(EVERYONE, get("/favicon.ico")),
     "readyz": Row(EVERYONE, get("/readyz/"), accept=frozenset({503})),  # 503 until warm
     # Metrics go by token or address, never by role: from an outside address, nobody.
     "metrics": Row(allow(others=DENY, anonymous=DENY), get("/metrics", REMOTE_ADDR="192.0.2.1")),
@@ -518,6 +580,16 @@ MATRIX: dict[str, Row] = {
     "console:overview": Row(allow(SUP, SU), get("/console/overview/")),
     "console:supervisions": Row(allow(UL, SUP, SU), get("/console/supervisions/")),
     "console:rulings": Row(allow(SUP, SU), get("/console/rulings/")),
+    # Suspected duplicates, wherever the new ticket is: the centre's dispatchers decide.
+    "console:duplicates": Row(allow(CD, SU), get("/console/duplicates/")),
+    "console:duplicate_decide": Row(allow(CD, SU), on_row(
+        lambda w: _duplicate(w), "/console/duplicates/{pk}/decide/", {"decision": "dismiss"})),
+    # The centre's 回访 worklist and each call's outcome: whoever may follow up (the centre's
+    # dispatchers, district supervisors).
+    "console:follow_ups": Row(allow(CD, SUP, SU), get("/console/follow-ups/")),
+    "console:follow_up_record": Row(allow(CD, SUP, SU), on_row(_make(
+        "tickets.FollowUpTask", ticket=lambda w: w.ticket("resolved"), created_at=NOW,
+        due_at=NOW), "/console/follow-ups/{pk}/", {"outcome": "satisfied"})),
     "console:approvals": Row(allow(UL, CD, SU), get("/console/approvals/")),
     "console:team": Row(allow(UL), get("/console/team/")),
     "console:shift_add": Row(allow(UL), post("/console/team/shifts/", lambda w: {
@@ -529,6 +601,17 @@ MATRIX: dict[str, Row] = {
     "console:duty_set": Row(allow(UL), on_row(lambda w: w.org.coworker,
                                               "/console/team/people/{pk}/duty/",
                                               {"on_duty": "0"})),
+    # The console: the inbox (通知). Everyone with a Staff row has their own; a superuser without
+    # one has none: the page says so, the bell is empty, marking read finds nothing of theirs (404).
+    # A notice is its recipient's alone: for anyone else it does not exist.
+    "console:inbox": Row(SIGNED_IN, get("/console/inbox/")),
+    "console:inbox_bell": Row(SIGNED_IN, get("/console/inbox/bell/")),
+    "console:inbox_read": Row(allow(CW, UD, UL, CD, SUP, others=HIDDEN),
+                              post("/console/inbox/read/", {"all": "1"})),
+    "console:inbox_read [the caseworker's notice]": Row(allow(CW, others=HIDDEN), two_step(
+        _caseworkers_notice, lambda n, c: c.post("/console/inbox/read/", {"id": n.pk}))),
+    "console:inbox_open": Row(allow(CW, others=HIDDEN), two_step(
+        _caseworkers_notice, lambda n, c: c.get(f"/console/inbox/{n.pk}/open/"))),
     # The console: a ticket and what is done on it (another unit's ticket does not exist)
     "console:ticket": Row(SIGNED_IN, get(lambda w: f"/console/tickets/{_ticket_number(w)}/")),
     "console:ticket [another unit's]": Row(SIGNED_IN | hidden_from(*UNIT_ROLES),
@@ -559,6 +642,22 @@ MATRIX: dict[str, Row] = {
         _assist_task, "/console/assist-tasks/{pk}/reply/", {"reply": "管网压力正常"})),
     "console:ruling_decide": Row(RULE, on_row(
         _ruling, "/console/rulings/{pk}/decide/", {"unit": "water", "reason": "职责所在"})),
+    # The console: photos (现场照片) and the printable record. Photos are added by whoever may
+    # work the ticket (its assignee, the unit's lead); seen, like the ticket, by whoever may see
+    # it; another unit's photo, upload or record does not exist.
+    "console:photo_add": Row(allow(CW, UL, SU), _photo_upload(_ticket_number)),
+    "console:photo_add [another unit's]": Row(allow(SU) | hidden_from(*UNIT_ROLES),
+                                              _photo_upload(_theirs)),
+    "console:attachment": Row(SIGNED_IN, _photo_get(False, "")),
+    "console:attachment [another unit's]": Row(SIGNED_IN | hidden_from(*UNIT_ROLES),
+                                               _photo_get(True, "")),
+    "console:attachment_thumb": Row(SIGNED_IN, _photo_get(False, "thumb/")),
+    "console:attachment_thumb [another unit's]": Row(SIGNED_IN | hidden_from(*UNIT_ROLES),
+                                                     _photo_get(True, "thumb/")),
+    "console:ticket_print": Row(SIGNED_IN, get(
+        lambda w: f"/console/tickets/{_ticket_number(w)}/print/")),
+    "console:ticket_print [another unit's]": Row(SIGNED_IN | hidden_from(*UNIT_ROLES), get(
+        lambda w: f"/console/tickets/{_theirs(w)}/print/")),
     # The console: the reports (考核报表): supervisors every unit, a unit lead their own (another
     # unit's is not found); the scheduled files cover the whole district, so not a lead's.
     "console:reports": Row(allow(UL, SUP, SU), get("/console/reports/")),
@@ -578,6 +677,13 @@ MATRIX: dict[str, Row] = {
               period_last=date(2026, 11, 30), created_at=NOW, filename="月报.xlsx",
               content=b"PK", size=2),
         lambda f, c: c.get(f"/console/reports/files/{f.pk}/"))),
+    # The console: history (finished tickets: a caseworker's own, the unit's for its lead and
+    # unit dispatcher; a list, so another unit's tickets are simply not in it) and the search
+    # across every ticket (the centre and supervisors).
+    "console:history": Row(allow(CW, UD, UL), get("/console/history/?state=closed")),
+    "console:search": Row(allow(CD, SUP, SU), get("/console/search/?q=路灯不亮")),
+    "console:search [by phone]": Row(allow(CD, SUP, SU),
+                                     get("/console/search/?q=13812345678&kind=phone")),
 
     # The API
     "api-root": Row(SIGNED_IN, get("/api/"), api=True),

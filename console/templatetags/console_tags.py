@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from routing_model.explanation import reason_terms
+from tickets.dispatching.duplicates import duplicate_reason_labels
 from tickets.models import TicketState
 from tickets.services.privacy import MASKED, PersonalDataView
 
@@ -22,6 +24,19 @@ def personal(value: object, view: object) -> str:
     without it, masked."""
     shown = view if isinstance(view, PersonalDataView) else MASKED
     return shown.text("" if value is None else str(value))
+
+
+@register.filter
+def reasons(terms: object) -> list[str]:
+    """The routing terms worth showing as reasons (an older explanation may hold single
+    characters, numbers or filler): ``{{ ticket.prediction_explanation.terms|reasons }}``."""
+    return reason_terms(terms) if isinstance(terms, list | tuple) else []
+
+
+@register.filter
+def duplicate_reasons(codes: object) -> list[str]:
+    """A duplicate candidate's reason codes in words (same_address → 同一地址)."""
+    return duplicate_reason_labels(codes)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from console.roles import ConsoleRole, console_role, roles_that_may_open
@@ -63,6 +64,16 @@ def person_of(request: HttpRequest) -> User:
 
 def role_of(request: HttpRequest) -> ConsoleRole:
     return cast(ConsoleRole, request.console_role)  # type: ignore[attr-defined]
+
+
+def local_next(request: HttpRequest) -> str | None:
+    """The page a form asks to go back to after it is done (POST ``next``): a path on this
+    site only, never another host (an open redirect would hand a signed-in person elsewhere)."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
 
 
 def visible_ticket(request: HttpRequest, number: str) -> Ticket:

@@ -45,9 +45,15 @@ def _queue_page(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
     if filters.is_valid():
         tickets = queues.ticket_queue_filter(tickets=tickets, filters=queues.QueueFilters(
             **{k: v for k, v in filters.cleaned_data.items() if v not in (None, "")}))
+    sort = queues.ticket_queue_sort_key(key=request.GET.get("sort", ""))
+    tickets = queues.ticket_queue_sort(tickets=tickets, key=sort)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    # What the rows' polling and the one-click forms carry on: the filters, the sort and the
+    # page, not the poll's own flag (else each poll would append another one).
+    kept = request.GET.copy()
+    kept.pop("partial", None)
     context = {"title": title, "page": page, "filters": filters, "now": timezone.now(),
-               "query": request.GET.urlencode(), **extra}
+               "query": kept.urlencode(), "sort": sort, **extra}
     if request.headers.get("HX-Request") and request.GET.get("partial"):
         return render(request, "console/partials/ticket_rows.html", context)
     return render(request, template, context)
@@ -55,26 +61,27 @@ def _queue_page(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
 
 @console_page("console:mine")
 def mine(request: HttpRequest) -> HttpResponse:
-    return _queue_page(request, queues.ticket_my_queue(user=person_of(request)), title="我的工单")
+    return _queue_page(request, queues.ticket_my_queue(user=person_of(request)),
+                       title=_("我的工单"))
 
 
 @console_page("console:unit")
 def unit(request: HttpRequest) -> HttpResponse:
     staff = staff_of(person_of(request))
-    title = f"{staff.unit.name} · 在办工单" if staff else "本单位工单"
+    title = _("%(unit)s · 在办工单") % {"unit": staff.unit.name} if staff else _("本单位工单")
     return _queue_page(request, queues.ticket_unit_queue(user=person_of(request)), title=title)
 
 
 @console_page("console:all_open")
 def all_open(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, queues.ticket_all_open(user=person_of(request)),
-                       title="全部在办工单")
+                       title=_("全部在办工单"))
 
 
 @console_page("console:triage")
 def triage(request: HttpRequest) -> HttpResponse:
     tickets = queues.ticket_triage_queue(user=person_of(request))
-    return _queue_page(request, tickets, title="分拨队列", template="console/triage.html",
+    return _queue_page(request, tickets, title=_("分拨队列"), template="console/triage.html",
                        units=unit_by_code(), bulk_form=BulkDispatchForm(), triage=True)
 
 
@@ -106,7 +113,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=30)
     return render(request, "console/overview.html", {
-        "title": "全区概览", "units": queues.unit_overview(since=since),
+        "title": _("全区概览"), "units": queues.unit_overview(since=since),
         "open_supervisions": oversight.supervision_open_count(),
         "pending_rulings": oversight.ruling_pending_count()})
 
@@ -114,12 +121,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 @console_page("console:supervisions")
 def supervisions(request: HttpRequest) -> HttpResponse:
     return render(request, "console/supervisions.html", {
-        "title": "督办单", "orders": oversight.supervision_visible_list(user=person_of(request)),
+        "title": _("督办单"), "orders": oversight.supervision_visible_list(user=person_of(request)),
         "now": timezone.now()})
 
 
 @console_page("console:rulings")
 def rulings(request: HttpRequest) -> HttpResponse:
     return render(request, "console/rulings.html", {
-        "title": "待审定（多次退单）",
+        "title": _("待审定（多次退单）"),
         "rulings": oversight.ruling_pending_list(user=person_of(request)), "form": RulingForm()})

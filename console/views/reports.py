@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from console.views.common import console_page, person_of
 from org.models import Unit, UnitKind
@@ -339,7 +340,7 @@ def _error_page(request: HttpRequest, template: str, error: QueryError,
 
 @console_page(PAGE)
 def report_page(request: HttpRequest) -> HttpResponse:
-    base = {"title": "考核报表", "quick_links": _quick_links(request)}
+    base = {"title": _("考核报表"), "quick_links": _quick_links(request)}
     try:
         query = _query(request)
     except QueryError as error:
@@ -377,7 +378,7 @@ def report_tickets_page(request: HttpRequest) -> HttpResponse:
         query = _query(request)
     except QueryError as error:
         return render(request, "console/error.html", {
-            "title": "无法列出工单", "heading": "无法列出工单",
+            "title": _("无法列出工单"), "heading": _("无法列出工单"),
             "message": "；".join(error.errors.values()),
             "back_url": reverse(PAGE), "back_label": "返回考核报表"}, status=400)
     tickets = (report_tickets(period=query.period, filters=query.filters, figure=figure)
@@ -460,7 +461,7 @@ def _compare_query(request: HttpRequest) -> tuple[ReportFilters, Period, Period]
 
 @console_page(PAGE)
 def report_compare_page(request: HttpRequest) -> HttpResponse:
-    base = {"title": "前后对比"}
+    base = {"title": _("前后对比")}
     try:
         filters, before, after = _compare_query(request)
     except QueryError as error:
@@ -501,7 +502,7 @@ def report_export(request: HttpRequest) -> HttpResponse:
             raise QueryError({"table": "CSV 只能导出 summary、units 或 trend 表"})
     except QueryError as error:
         return render(request, "console/error.html", {
-            "title": "无法导出", "heading": "无法导出",
+            "title": _("无法导出"), "heading": _("无法导出"),
             "message": "；".join(error.errors.values()),
             "back_url": reverse(PAGE), "back_label": "返回考核报表"}, status=400)
     report, trend = report_dashboard(period=query.period, filters=query.filters,
@@ -527,7 +528,7 @@ def report_files_page(request: HttpRequest) -> HttpResponse:
                         _percent(row.summary.get("on_time_resolve"), "rate"))
              for row in report_file_list(user=user)]
     return render(request, "console/reports/files.html", {
-        "title": "定期报表", "files": files, "may_view_all": report_may_view_all(user=user)})
+        "title": _("定期报表"), "files": files, "may_view_all": report_may_view_all(user=user)})
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,12 @@ def approvals(request: HttpRequest) -> HttpResponse:
         # The centre sees the returns a unit cannot decide itself (a lead's own request).
         person = person_of(request)
         return render(request, "console/approvals.html", {
-            "title": "待审批", "centre": True, "form": DecideForm(),
+            "title": _("待审批"), "centre": True, "form": DecideForm(),
             "returns": [r for r in oversight.return_request_pending_everywhere()
                         if return_request_may_decide(request=r, actor=person)]})
     unit = _lead_unit(request)
     return render(request, "console/approvals.html", {
-        "title": "待审批",
+        "title": _("待审批"),
         "returns": oversight.return_request_pending_list(unit=unit),
         "extensions": oversight.extension_pending_list(unit=unit),
         "suspensions": oversight.suspension_pending_list(unit=unit),
@@ -57,7 +57,7 @@ def team(request: HttpRequest) -> HttpResponse:
 def _team_page(request: HttpRequest, unit: Unit, form: ShiftForm,
                status: int = 200) -> HttpResponse:
     return render(request, "console/team.html", {
-        "title": "人员负荷与值班", "unit": unit, "workload": unit_workload(unit=unit),
+        "title": _("人员负荷与值班"), "unit": unit, "workload": unit_workload(unit=unit),
         "shifts": weekly_shift_list(unit=unit), "form": form}, status=status)
 
 

@@ -14,18 +14,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from console.forms import AnswerForm, AssistReplyForm, DecideForm, ResumeForm, RulingForm
-from console.views.common import console_view, person_of, visible_ticket
+from console.views.common import console_view, local_next, person_of, visible_ticket
+from console.views.photos import photos_attach, photos_for_action
+from org.selectors import unit_names
 from sla.extensions import sla_extension_decide
 from sla.models import Extension, Supervision, Suspension
 from sla.supervision import supervision_answer
 from sla.suspensions import sla_suspension_decide, sla_suspension_end
 from tickets.actions.catalogue import CATALOGUE, ticket_actions_offered
 from tickets.actions.forms import ActionForm, refusal_onto_form
+from tickets.actions.spec import TicketAction
 from tickets.core.errors import TicketError, TransitionForbidden
 from tickets.core.selectors import ticket_event_list
 from tickets.dispatching.collaboration import (
@@ -44,15 +49,16 @@ Row = TypeVar("Row", bound=Model)
 def _page(request: HttpRequest, ticket: Ticket, *, bound: ActionForm | None = None,
           status: int = 200) -> HttpResponse:
     offered = ticket_actions_offered(ticket=ticket, user=person_of(request))
-    action_forms = [(a, bound if bound and bound.action is a else ActionForm(action=a,
-                                                                            prefix=a.name))
+    action_forms = [(a, bound if bound and bound.action is a
+                     else ActionForm(action=a, prefix=a.name, ticket=ticket))
                     for a in offered]
     if bound and bound.action not in offered:  # refused: the form shows why
         action_forms.append((bound.action, bound))
     around = detail.ticket_detail(ticket=ticket)
     pii = personal_data_view(user=request.user, ticket=ticket)
     context = {
-        "title": f"工单 {ticket.number}", "ticket": ticket, "now": timezone.now(),
+        "title": _("工单 %(number)s") % {"number": ticket.number}, "ticket": ticket,
+        "now": timezone.now(),
         "pii": pii, "masked_phone": pii.phone(ticket.citizen_phone),
         "masked_id": pii.id_number(ticket.citizen_id_number),
         "clocks": around.clocks, "events": ticket_event_list(ticket=ticket),
@@ -60,9 +66,17 @@ def _page(request: HttpRequest, ticket: Ticket, *, bound: ActionForm | None = No
         "candidates": around.candidates, "supervisions": around.supervisions,
         "suspension": around.suspension, "answer_form": AnswerForm(),
         "resume_form": ResumeForm(), "assist_tasks": around.assist_tasks,
-        "assist_form": AssistReplyForm(),
+        "assist_form": AssistReplyForm(), "suggested": _suggested(ticket),
     }
     return render(request, "console/ticket.html", context, status=status)
+
+
+def _suggested(ticket: Ticket) -> list[dict[str, object]]:
+    """The router's top 3 by unit name (a dispatcher reads names, not codes)."""
+    top3 = [c for c in ticket.prediction_top3 or [] if isinstance(c, dict)]
+    names = unit_names(codes=[str(c.get("unit", "")) for c in top3])
+    return [{"code": c.get("unit"), "name": names.get(str(c.get("unit")), c.get("unit")),
+             "probability": c.get("probability")} for c in top3]
 
 
 def _attachments(ticket: Ticket, pii: PersonalDataView) -> list[dict[str, str]]:
@@ -92,7 +106,9 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         raise Http404
     person = person_of(request)
     ticket = visible_ticket(request, number)
-    form = ActionForm(request.POST, action=entry, prefix=entry.name)
+    form = ActionForm(request.POST, action=entry, prefix=entry.name, ticket=ticket)
+    # Photos of a meeting or a resolution (console.views.photos): a bad one invalidates the form.
+    photos = photos_for_action(request, action=entry.name, form=form)
     status = 400
     if form.is_valid():
         try:
@@ -100,11 +116,27 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         except TicketError as error:
             status = refusal_onto_form(form, error)
         else:
+            photos_attach(request, ticket=ticket, photos=photos)
             messages.success(request, _("%(action)s：已完成") % {"action": entry.label})
-            if entry.may_leave and not ticket_is_visible(user=person, ticket=ticket):
-                return redirect("console:home")
-            return redirect("console:ticket", number=number)
+            return _done(request, _after_action(request, entry=entry, ticket=ticket))
     return _page(request, visible_ticket(request, number), bound=form, status=status)
+
+
+def _after_action(request: HttpRequest, *, entry: TicketAction, ticket: Ticket) -> str:
+    """Where a done action goes: where the form asked (the triage queue's one-click
+    dispatch), else the ticket, or the home page if the action took it out of sight."""
+    if (back := local_next(request)) is not None:
+        return back
+    if entry.may_leave and not ticket_is_visible(user=person_of(request), ticket=ticket):
+        return reverse("console:home")
+    return reverse("console:ticket", args=[ticket.number])
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    """POST/redirect/GET; a form posted by htmx is told to load the page (HX-Redirect)."""
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @console_view

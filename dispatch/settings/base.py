@@ -197,8 +197,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 # The image collects static files at build time, outside the data directory (STATIC_ROOT=...).
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+# Photos on tickets (the default storage), under the data directory: the image's one writable
+# place. Never served as static files: the console streams each after a visibility check. With
+# several web machines this must be a volume they all mount, or another storage backend that
+# every machine reaches (MEDIA_STORAGE_BACKEND / MEDIA_STORAGE_OPTIONS, e.g. an object store).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("MEDIA_STORAGE_BACKEND",
+                           "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     # Router artifacts, readable by every machine: the database unless another backend is named
     # (e.g. django.core.files.storage.FileSystemStorage on a shared volume, with
@@ -391,6 +400,13 @@ NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 5)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 # The centre's follow-up call (回访) is due this long after resolution.
 FOLLOW_UP_DUE_HOURS = env_int("FOLLOW_UP_DUE_HOURS", 48)
+# Photos on tickets (tickets.services.attachments): the largest upload accepted, and the long
+# side a photo is scaled down to (its thumbnail: ATTACHMENT_THUMB_SIDE).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_SIDE = env_int("ATTACHMENT_MAX_SIDE", 1600)
+ATTACHMENT_THUMB_SIDE = env_int("ATTACHMENT_THUMB_SIDE", 320)
+# Decoding a photo this many pixels or more is refused (a small file can unpack to gigabytes).
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 # Personal data (tickets.services.retention, daily): raw intake bodies and headers are emptied
 # this many days after they arrived (their SHA-256 kept); a closed, merged or rejected ticket's
 # citizen name, phone, ID number and the numbers in its texts are masked this many days after

@@ -94,6 +94,12 @@ class Staff(models.Model):
     def is_district_wide(self) -> bool:
         return self.unit.is_district_wide
 
+    @property
+    def takes_tickets(self) -> bool:
+        """Caseworkers are dispatched to (a lead may be named by hand); a dispatcher or a
+        supervisor holds no tickets, so their capacity means nothing."""
+        return self.role in (StaffRole.CASEWORKER, StaffRole.UNIT_LEAD)
+
 
 class ServiceHeartbeat(models.Model):
     """Last time each background process proved it was alive (beat schedules, a worker runs)."""

@@ -81,8 +81,8 @@ def test_a_request_goes_from_the_channel_to_resolution_and_the_supervisor_sees_i
     act(worker, "contact", {"method": "电话", "note": "已联系张先生"})
     act(worker, "meeting", {"method": "上门", "note": "到现场查看"})
     worker.click("#action-resolve summary")
-    with worker.expect_navigation():
-        worker.locator("#action-resolve button.primary").click()  # empty reply: refused
+    worker.locator("#action-resolve button.primary").click()  # empty reply: refused in place
+    worker.wait_for_selector("#action-resolve .error")
     assert "请填写答复内容" in worker.content()
     act(worker, "resolve", {"reply": "已更换三盏路灯，恢复照明。"})
     shot(worker, "05-ticket-resolved")

@@ -3,6 +3,8 @@ way back; under /api/ they are JSON."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -64,3 +66,44 @@ def test_a_form_without_its_csrf_token_is_refused_in_chinese(org):
     client.force_login(org.assignee.user)
     page = client.post("/console/logout/")
     assert page.status_code == 403 and "CSRF 校验失败" in page.content.decode()
+
+
+def test_a_request_django_refuses_before_any_view_is_a_chinese_400_page(org):
+    page = Client().get("/console/login/", HTTP_HOST="not-served.example")
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert "请求无效" in body and 'class="top"' in body and 'href="/console/"' in body
+    assert "not-served.example" not in body  # never echoes what was sent
+
+
+def test_a_server_error_is_a_chinese_page_that_needs_no_database(rf):
+    from django.urls import get_resolver
+
+    from console.views.errors import server_error
+
+    handler = get_resolver().resolve_error_handler(500)
+    assert handler is server_error
+    page = handler(rf.get("/console/mine/"))  # no session, no user: nothing else to lean on
+    body = page.content.decode()
+    assert page.status_code == 500
+    assert "服务器内部错误" in body and 'href="/console/"' in body and "返回工作台" in body
+    api = handler(rf.get("/api/tickets/"))
+    assert api.status_code == 500 and json.loads(api.content)["code"] == "server_error"
+
+
+def test_a_refusal_the_code_explains_shows_its_reason(org, login):
+    from org.models import StaffRole
+    from tests.factories import StaffFactory, UserFactory
+
+    # A unit's own supervisor works as a unit lead in the console but leads no people.
+    unit_supervisor = StaffFactory(unit=org.unit, role=StaffRole.SUPERVISOR,
+                                   user=UserFactory(username="lianhua.sup1"))
+    page = login(unit_supervisor).get("/console/team/")
+    assert page.status_code == 403 and "只有单位负责人可以查看" in page.content.decode()
+
+
+def test_every_page_names_its_icon_and_the_old_address_leads_to_it(org, login):
+    body = login(org.assignee).get("/console/mine/").content.decode()
+    assert 'rel="icon" href="/static/console/favicon.svg"' in body
+    answer = Client().get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"] == "/static/console/favicon.svg"

@@ -3,17 +3,18 @@ page and the admin's action pages render the same form and hand its values to th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Staff, Unit
-from org.selectors import staff_directory, unit_ticket_handlers
+from org.models import Staff, Unit, UnitKind
+from org.selectors import staff_directory, staff_handlers_of_unit, unit_ticket_handlers
 from tickets.actions.refusals import refusal_status
 from tickets.actions.spec import Field, FieldKind, TicketAction
 from tickets.core.errors import TicketError, TicketInputError
@@ -22,6 +23,8 @@ from tickets.core.text import control_character_in, control_character_message
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from tickets.models import Ticket
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -60,19 +63,57 @@ class RowChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return super().to_python(value)
 
 
+class UnitChoices(ModelChoiceIterator):  # type: ignore[type-arg]  # bare at run time, as above
+    """Units grouped by kind (区直部门, 街道办事处, …), by name within a group: 89 units in one
+    flat list by code were hard to find."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[Any]] = {str(kind): [] for kind in UnitKind.values}
+        for unit in self.queryset:
+            groups.setdefault(unit.kind, []).append(self.choice(unit))
+        labels = dict(UnitKind.choices)
+        for kind, choices in groups.items():
+            if choices:
+                yield (str(labels.get(kind, kind)), choices)
+
+
+class UnitChoiceField(RowChoiceField):
+    iterator = UnitChoices
+
+
+class PersonSelect(forms.Select):
+    """Each person's option carries their unit (data-unit), so that the console shows only the
+    people of the unit chosen in the same form (console.js); the service checks it again."""
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None,
+                      attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        person = getattr(value, "instance", None)
+        if isinstance(person, Staff):
+            option["attrs"]["data-unit"] = person.unit.code
+        return option
+
+
 def unit_field(*, label: StrOrPromise, required: bool = True) -> forms.ModelChoiceField[Unit]:
-    return RowChoiceField(unit_ticket_handlers(), label=label, required=required,
-                          to_field_name="code", empty_label=_("请选择单位"))
+    return UnitChoiceField(unit_ticket_handlers(), label=label, required=required,
+                           to_field_name="code", empty_label=_("请选择单位"))
 
 
-def person_field(*, label: StrOrPromise,
-                 required: bool = False) -> forms.ModelChoiceField[Staff]:
+def person_field(*, label: StrOrPromise, required: bool = False,
+                 unit: Unit | None = None) -> forms.ModelChoiceField[Staff]:
+    """A person of ``unit`` when the form names none (a change of person), else anyone, shown
+    by the unit the form's unit field chose (PersonSelect)."""
+    people = staff_handlers_of_unit(unit=unit) if unit is not None else staff_directory()
     return RowChoiceField(
-        staff_directory(), label=label, required=required,
+        people, label=label, required=required,
+        widget=PersonSelect(attrs={"data-follows": "unit"} if unit is None else {}),
         empty_label=_("请选择责任人") if required else _("按值班表自动选择"))
 
 
-def form_field(spec: Field) -> forms.Field | None:
+def form_field(spec: Field, *, unit: Unit | None = None) -> forms.Field | None:
     """The Django field for a catalogue field; none for the version, which only API callers
     send (a form acts on the ticket as the page has just read it)."""
     # A blank text passes the form: the service then explains what is missing.
@@ -93,7 +134,7 @@ def form_field(spec: Field) -> forms.Field | None:
         case FieldKind.UNIT:
             return unit_field(label=spec.label, required=spec.required)
         case FieldKind.PERSON:
-            return person_field(label=spec.label, required=spec.required)
+            return person_field(label=spec.label, required=spec.required, unit=unit)
         case FieldKind.DATETIME:
             return forms.DateTimeField(label=spec.label, required=spec.required,
                                        help_text=spec.help, widget=DateTimeInput(),
@@ -107,11 +148,15 @@ class ActionForm(forms.Form):
     """The form of one catalogue action: the entry's fields, in its order."""
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, action: TicketAction,
-                 prefix: str | None = None) -> None:
+                 prefix: str | None = None, ticket: Ticket | None = None) -> None:
         super().__init__(data, prefix=prefix)
         self.action = action
+        # An action that names a person but no unit (a change of person) stays in the
+        # ticket's unit: only its people are offered.
+        names_unit = any(spec.kind == FieldKind.UNIT for spec in action.fields)
+        unit = ticket.unit if ticket is not None and not names_unit else None
         for spec in action.fields:
-            field = form_field(spec)
+            field = form_field(spec, unit=unit)
             if field is not None:
                 self.fields[spec.name] = field
 

@@ -5,11 +5,27 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from tickets.models import OPEN_STATES, DuplicateCandidate, Ticket
+from tickets.core.errors import IllegalTransition, TransitionForbidden
+from tickets.core.trail import actor_label, ticket_event_record
+from tickets.models import (
+    OPEN_STATES,
+    DuplicateCandidate,
+    DuplicateCandidateStatus,
+    EventAction,
+    Ticket,
+)
+from tickets.models import transition_rules as rules
+from tickets.services.lifecycle import ticket_merge
 
 WINDOW = timedelta(days=7)
+# What a candidate's stored reason codes mean, for the people who decide (console, API docs).
+REASON_LABELS = {"same_phone": _("同一来电号码"), "same_address": _("同一地址"),
+                 "similar_text": _("内容相似")}
 THRESHOLD = 0.35
 _NOT_WORDS = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -60,3 +76,46 @@ def duplicate_check(*, ticket_id: int) -> list[DuplicateCandidate]:
     """The task's entry: idempotent, a second run finds the same candidates and adds none."""
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     return duplicate_candidates_find(ticket=ticket) if ticket is not None else []
+
+
+def duplicate_reason_labels(reasons: object) -> list[str]:
+    """A candidate's reasons in words (an unknown code is shown as it is)."""
+    codes = reasons if isinstance(reasons, list) else []
+    return [str(REASON_LABELS.get(str(code), code)) for code in codes]
+
+
+def _decidable(candidate: DuplicateCandidate, actor: User, action: str) -> DuplicateCandidate:
+    """The candidate, locked, still open, and the actor one who may merge tickets."""
+    current = DuplicateCandidate.objects.select_for_update().select_related(
+        "ticket", "original").get(pk=candidate.pk)
+    if not rules.may_dispatch(current.ticket, actor):
+        raise TransitionForbidden(ticket=current.ticket, action=action,
+                                  actor_label=actor_label(actor))
+    if current.status != DuplicateCandidateStatus.OPEN:
+        raise IllegalTransition(ticket=current.ticket, action=action)
+    return current
+
+
+def duplicate_candidate_merge(*, candidate: DuplicateCandidate, actor: User,
+                              reason: str = "") -> Ticket:
+    """Confirm the suspicion: the new ticket is merged into the open one it repeats (the
+    merge marks the candidate merged, tickets.services.lifecycle.ticket_merge)."""
+    with transaction.atomic():
+        current = _decidable(candidate, actor, EventAction.MERGE)
+        return ticket_merge(ticket=current.ticket, actor=actor, parent=current.original,
+                            reason=reason or "疑似重复件确认合并")
+
+
+def duplicate_candidate_dismiss(*, candidate: DuplicateCandidate, actor: User,
+                                reason: str = "") -> DuplicateCandidate:
+    """Not a repeat: the candidate leaves the dispatchers' list, and the trail says who
+    decided it (the new ticket goes on as it was)."""
+    with transaction.atomic():
+        current = _decidable(candidate, actor, EventAction.DUPLICATE_DISMISS)
+        current.status = DuplicateCandidateStatus.DISMISSED
+        current.save(update_fields=["status"])
+        ticket_event_record(ticket=current.ticket, actor=actor,
+                            action=EventAction.DUPLICATE_DISMISS,
+                            reason=reason.strip() or f"与 {current.original.number} 不是重复件",
+                            payload={"original": current.original.number})
+    return current

@@ -1,6 +1,6 @@
-# Placeholder in the chain: the 回访 worklist (follow-up attempts).
+# The 回访 worklist: calls that reached nobody (未接通) counted on the follow-up task.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -10,4 +10,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='followuptask',
+            name='attempts',
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='未接通次数'),
+        ),
+        migrations.AddField(
+            model_name='followuptask',
+            name='last_attempt_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='最近未接通时间'),
+        ),
     ]

@@ -1,6 +1,7 @@
 """Models of the tickets app, one module per concern; import them from here."""
 
 from tickets.models.access import AccessKind, AccessLog
+from tickets.models.attachment import TicketAttachment
 from tickets.models.channel import Channel, ChannelFamily, new_signing_secrets
 from tickets.models.collaboration import (
     AssistState,
@@ -22,6 +23,7 @@ from tickets.models.intake import (
     IntakeRecord,
 )
 from tickets.models.outbox import CallbackDelivery, DeliveryStatus, Notification
+from tickets.models.stored_file import StoredFile
 from tickets.models.ticket import (
     OPEN_STATES,
     WORKING_STATES,
@@ -59,7 +61,9 @@ __all__ = [
     "Ruling",
     "RulingState",
     "Satisfaction",
+    "StoredFile",
     "Ticket",
+    "TicketAttachment",
     "TicketEvent",
     "TicketEventQuerySet",
     "TicketNumberSequence",

@@ -182,6 +182,11 @@ class FollowUpTask(models.Model):
     note = models.TextField(_("回访记录"), blank=True)
     done_by_label = models.CharField(_("回访人"), max_length=120, blank=True)
     done_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    # Calls that reached nobody (未接通): the task stays open, due time unchanged, so the centre
+    # calls again. db_default too: a writer naming its columns (a COPY by a process started
+    # before this field existed) still gets 0.
+    attempts = models.PositiveIntegerField(_("未接通次数"), default=0, db_default=0)
+    last_attempt_at = models.DateTimeField(_("最近未接通时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("回访任务")

@@ -54,6 +54,7 @@ class EventAction(models.TextChoices):
     ANONYMISE = "anonymise", _("个人信息匿名化")
     FOLLOW_UP_ATTEMPT = "follow_up_attempt", _("回访未接通")
     ATTACHMENT_ADD = "attachment_add", _("上传照片")
+    DUPLICATE_DISMISS = "duplicate_dismiss", _("排除疑似重复")
 
 
 class AppendOnlyError(Exception):

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -39,6 +40,9 @@ OPEN_STATES = (
     TicketState.MET,
 )
 WORKING_STATES = (TicketState.ASSIGNED, TicketState.CONTACTED, TicketState.MET)
+FINISHED_STATES = (TicketState.RESOLVED, TicketState.CLOSED)
+# The condition of the history's partial indexes (a query must imply it to use them).
+FINISHED = Q(state__in=[s.value for s in FINISHED_STATES])
 S = TicketState
 
 
@@ -236,6 +240,19 @@ class Ticket(models.Model):
                 fields=["route_requested_at"], name="ticket_waiting_for_routing",
                 condition=Q(state="received"),
             ),
+            # The console's history (tickets.selectors.search.ticket_history): a unit's, or a
+            # caseworker's, finished tickets, the latest finished first, a page at a time (the
+            # order and the period are on this expression: resolve time, else closing time).
+            models.Index(F("unit"), Coalesce("resolved_at", "closed_at").desc(), F("id").desc(),
+                         name="ticket_finished_by_unit", condition=FINISHED),
+            models.Index(F("assignee"), Coalesce("resolved_at", "closed_at").desc(),
+                         F("id").desc(), name="ticket_finished_by_assignee", condition=FINISHED),
+            # Not declared here, on purpose: the console's search (tickets.selectors.search.
+            # ticket_search) needs GIN trigram indexes on UPPER(title), UPPER(content),
+            # UPPER(address) and UPPER(community) (ticket_*_trgm: icontains is UPPER(col) LIKE
+            # UPPER('%…%')). They are PostgreSQL-only, so migration 0026 creates them there by
+            # hand; declared here they would be rebuilt as "USING gin" whenever SQLite (the
+            # demo) remakes this table for a later migration, which SQLite refuses.
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ is retried with backoff, a lost task is found again by the sweeper)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import timedelta
 from functools import partial
 
@@ -35,6 +35,16 @@ def notification_send(*, recipients: Iterable[Staff | None], ticket: Ticket | No
         for row in rows:
             transaction.on_commit(partial(_deliver_later, row.pk, 0), robust=True)
     return rows
+
+
+def notification_mark_read(*, staff: Staff, ids: Collection[int] | None = None) -> int:
+    """Marks one's own unread notices read: those with ``ids``, or all of them (None).
+    Returns how many it marked; another person's rows and rows read before are left alone
+    (read_at IS NULL in the UPDATE itself, so a second call or a concurrent one marks 0)."""
+    rows = Notification.objects.filter(recipient=staff, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())
 
 
 def _deliver_later(notification_id: int, countdown: float) -> None:

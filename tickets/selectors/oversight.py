@@ -4,6 +4,7 @@ supervisors' orders and rulings on tickets returned twice."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 
 from org.models import Unit
 from sla.models import (
@@ -14,7 +15,16 @@ from sla.models import (
     Suspension,
     SuspensionState,
 )
-from tickets.models import RequestState, ReturnRequest, Ruling, RulingState
+from tickets.core.selectors import ticket_visible_to
+from tickets.models import (
+    OPEN_STATES,
+    DuplicateCandidate,
+    DuplicateCandidateStatus,
+    RequestState,
+    ReturnRequest,
+    Ruling,
+    RulingState,
+)
 from tickets.selectors.visible import ticket_rows_visible
 
 
@@ -58,3 +68,17 @@ def ruling_pending_list(*, user: AbstractBaseUser) -> list[Ruling]:
 
 def ruling_pending_count() -> int:
     return Ruling.objects.filter(state=RulingState.PENDING).count()
+
+
+def duplicate_candidate_open_list(*, user: AbstractBaseUser) -> QuerySet[DuplicateCandidate]:
+    """Suspected duplicates nobody has decided, whether the new ticket waits in triage or the
+    router already dispatched it: both tickets still open and visible to the person, the
+    newest suspicion first."""
+    open_states = [s.value for s in OPEN_STATES]
+    visible = ticket_visible_to(user=user).filter(state__in=open_states).values("pk")
+    return (DuplicateCandidate.objects
+            .filter(status=DuplicateCandidateStatus.OPEN, ticket_id__in=visible,
+                    original_id__in=visible)
+            .select_related("ticket__unit", "ticket__channel", "ticket__assignee__user",
+                            "original__unit", "original__channel", "original__assignee__user")
+            .order_by("-created_at", "-pk"))

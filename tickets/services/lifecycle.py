@@ -30,6 +30,8 @@ from tickets.models import (
     AssistState,
     Channel,
     DispatchCorrection,
+    DuplicateCandidate,
+    DuplicateCandidateStatus,
     EventAction,
     FollowUpState,
     FollowUpTask,
@@ -265,11 +267,18 @@ def ticket_merge(*, ticket: Ticket, actor: Actor, parent: Ticket, reason: str = 
                           "只能合并到在办工单")
         input_require({"parent": errors}, current)
 
-    return transition_apply(
-        ticket=ticket, actor=actor, action="merge", fields=["parent"],
-        kwargs={"parent": parent}, reason=reason, payload={"parent": parent.number},
-        before=parent_must_be_open,
-    )
+    with transaction.atomic():
+        merged = transition_apply(
+            ticket=ticket, actor=actor, action="merge", fields=["parent"],
+            kwargs={"parent": parent}, reason=reason, payload={"parent": parent.number},
+            before=parent_must_be_open,
+        )
+        # However it was merged (the dispatchers' duplicates list, the ticket page, the API),
+        # a suspicion it confirms is no longer waiting for a decision.
+        DuplicateCandidate.objects.filter(
+            ticket=merged, original=parent, status=DuplicateCandidateStatus.OPEN,
+        ).update(status=DuplicateCandidateStatus.MERGED)
+    return merged
 
 
 def ticket_reject(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:

@@ -70,3 +70,53 @@
     }
   });
 })();
+
+// A person list follows the unit chosen in the same form: only that unit's people are offered
+// (select[data-follows] names the unit field; each option carries data-unit). The service
+// refuses a person of another unit anyway.
+(function () {
+  "use strict";
+  function follow(person) {
+    const unitName = person.name.replace(/[^-]*$/, person.dataset.follows);
+    const unit = person.form && person.form.querySelector("select[name='" + unitName + "']");
+    if (!unit) return;
+    const apply = function () {
+      Array.from(person.options).forEach(function (o) {
+        if (!o.dataset.unit) return;  // the empty choice: automatic by the roster
+        const other = o.dataset.unit !== unit.value;
+        o.hidden = other;
+        o.disabled = other;
+        if (other && o.selected) person.value = "";
+      });
+    };
+    unit.addEventListener("change", apply);
+    apply();
+  }
+  function bind(root) {
+    root.querySelectorAll("select[data-follows]").forEach(function (s) {
+      if (s.dataset.following) return;
+      s.dataset.following = "1";
+      follow(s);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { bind(e.target); });
+})();
+
+// Forms marked data-swap-errors show a refusal in place: htmx swaps 4xx answers only when told.
+document.addEventListener("htmx:beforeSwap", function (e) {
+  const status = e.detail.xhr.status;
+  if (e.detail.requestConfig && e.detail.requestConfig.elt && e.detail.requestConfig.elt.closest("[data-swap-errors]")
+      && (status === 400 || status === 403 || status === 409)) {
+    e.detail.shouldSwap = true;
+    e.detail.isError = false;
+  }
+});
+
+// A form with data-confirm asks before it acts (removing a shift, switching someone off duty).
+document.addEventListener("submit", function (e) {
+  const form = e.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    e.preventDefault();
+  }
+}, true);
